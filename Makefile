@@ -1,0 +1,56 @@
+# Two commands: `make run` and `make test`. Both set everything up first and are quick when
+# nothing changed (each step is a file target that only reruns when its inputs change).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app fieldapp
+VENDOR := fieldapp/static/vendor
+PORT ?= 5000
+export FIELDAPP_ENV ?= development
+
+.PHONY: run test setup lint format db clean
+
+setup: $(VENV)/.installed $(VENDOR)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Front-end packages come from npm (pinned in package-lock.json), never from a CDN.
+$(VENDOR)/.installed: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/signature_pad/dist/signature_pad.umd.min.js $(VENDOR)/signature_pad.min.js
+	touch $@
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+
+run: db
+	@echo ""
+	@echo "  fieldapp: http://127.0.0.1:$(PORT)"
+	@echo "  Demo logins (password: fieldapp): admin, dispatcher, courier, courier2, supervisor, technician"
+	@echo "  Demo Call Center API key: demo-callcenter-key"
+	@echo ""
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	FIELDAPP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache

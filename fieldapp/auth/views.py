@@ -1,0 +1,55 @@
+"""Login (throttled per account and per address) and logout."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from fieldapp.auth import bp
+from fieldapp.auth.forms import LoginForm
+from fieldapp.extensions import db, limiter
+from fieldapp.services import accounts
+from fieldapp.web.guard import home_url, public, safe_next
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("username") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count toward the limits; a success answers 303."""
+    return response.status_code != 303
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def login():
+    """Show the login form; on valid credentials log in and go to the role's home."""
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user), 303)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or home_url(user), 303)
+        form.password.errors.append("Usuario o contraseña incorrectos.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session (POST, so a link elsewhere cannot log anyone out)."""
+    logout_user()
+    flash("Sesión cerrada.", "info")
+    return redirect(url_for("auth.login"), 303)

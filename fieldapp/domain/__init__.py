@@ -1,0 +1,1 @@
+"""Domain rules in plain Python: values in, decisions out. No Flask, no SQLAlchemy."""

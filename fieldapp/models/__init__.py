@@ -1,0 +1,36 @@
+"""Typed SQLAlchemy models, one module per aggregate; imported here so Alembic sees them all."""
+
+from fieldapp.models.api_client import ApiClient
+from fieldapp.models.attachment import Attachment, AttachmentKind, AttachmentPurpose
+from fieldapp.models.audit import AuditEvent
+from fieldapp.models.case import Case, CaseDeadline
+from fieldapp.models.job import Job
+from fieldapp.models.party import Customer, Store
+from fieldapp.models.programme import DistrictBandOverride, Programme
+from fieldapp.models.route import CourierAvailability, CourierProfile, Route
+from fieldapp.models.stock import SparePart, StockMovement, StockUnit
+from fieldapp.models.unit import Unit
+from fieldapp.models.user import User
+
+__all__ = [
+    "ApiClient",
+    "Attachment",
+    "AttachmentKind",
+    "AttachmentPurpose",
+    "AuditEvent",
+    "Case",
+    "CaseDeadline",
+    "CourierAvailability",
+    "CourierProfile",
+    "Customer",
+    "DistrictBandOverride",
+    "Job",
+    "Programme",
+    "Route",
+    "SparePart",
+    "Store",
+    "StockMovement",
+    "StockUnit",
+    "Unit",
+    "User",
+]

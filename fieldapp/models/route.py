@@ -1,0 +1,70 @@
+"""Couriers' vehicles and days, and the routes dispatch plans for them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Date, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fieldapp.extensions import db
+from fieldapp.models.job import Job
+from fieldapp.models.types import UTCDateTime, utcnow
+from fieldapp.models.user import User
+
+
+class CourierProfile(db.Model):
+    """A courier's base, shift and vehicle (capacity in units)."""
+
+    __tablename__ = "courier_profile"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    base_name: Mapped[str] = mapped_column(String(120))
+    base_lat: Mapped[float]
+    base_lon: Mapped[float]
+    vehicle: Mapped[str] = mapped_column(String(20))  # motorcycle, car, van
+    capacity: Mapped[int]
+    shift_start: Mapped[time] = mapped_column(Time)
+    shift_end: Mapped[time] = mapped_column(Time)
+
+    user: Mapped[User] = relationship()
+
+
+class CourierAvailability(db.Model):
+    """Whether a courier works on a date (absent means available on business days)."""
+
+    __tablename__ = "courier_availability"
+    __table_args__ = (UniqueConstraint("user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    day: Mapped[date] = mapped_column(Date)
+    available: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class Route(db.Model):
+    """One courier's ordered stops for one day; couriers see it once published."""
+
+    __tablename__ = "route"
+    __table_args__ = (UniqueConstraint("courier_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    courier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    distance_km: Mapped[float | None]
+    duration_minutes: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    courier: Mapped[User] = relationship()
+    jobs: Mapped[list[Job]] = relationship(order_by="Job.sequence")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_published(self) -> bool:
+        """Whether the courier can see this route."""
+        return self.published_at is not None

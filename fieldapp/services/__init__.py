@@ -1,0 +1,1 @@
+"""Use cases: load, call the domain, change models, flush. The request commits once."""

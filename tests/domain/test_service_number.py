@@ -1,0 +1,70 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fieldapp.domain.service_number import (
+    UNUSUAL_PREFIX,
+    InvalidServiceNumber,
+    ServiceNumber,
+    normalise,
+    parse,
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["T123456", " t123456 ", "T-123-456", "t 123 456", "T\t123456\n", "  T–123456 "],
+)
+def test_normalisation(raw: str) -> None:
+    assert parse(raw).value == "T123456"
+
+
+def test_normalise_removes_whitespace_and_dashes() -> None:
+    assert normalise(" c-12 34\u00a056 ") == "C123456"
+
+
+def test_t_is_esp3() -> None:
+    assert parse("T123456") == ServiceNumber("T123456", "ESP 3", None)
+
+
+def test_c_is_esp5() -> None:
+    assert parse("c000001") == ServiceNumber("C000001", "ESP 5", None)
+
+
+def test_other_letter_is_flagged() -> None:
+    number = parse("x654321")
+    assert number == ServiceNumber("X654321", None, UNUSUAL_PREFIX)
+    assert number.flag == "unusual_prefix"
+
+
+@pytest.mark.parametrize("raw", [None, "", "   ", " - "])
+def test_empty_is_rejected(raw: str | None) -> None:
+    with pytest.raises(InvalidServiceNumber, match="Ingrese el número de servicio"):
+        parse(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["T12345", "T1234567", "TC123456", "123456", "1234567", "T12345A", "Ñ123456", "T１２３４５６"],
+)
+def test_wrong_shape_is_rejected(raw: str) -> None:
+    with pytest.raises(InvalidServiceNumber, match="una letra seguida de 6 dígitos"):
+        parse(raw)
+
+
+def test_invalid_service_number_is_value_error() -> None:
+    assert issubclass(InvalidServiceNumber, ValueError)
+
+
+@given(st.text())
+def test_normalise_is_idempotent(raw: str) -> None:
+    once = normalise(raw)
+    assert normalise(once) == once
+
+
+@given(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), st.integers(0, 999_999))
+def test_every_letter_and_six_digits_parses(letter: str, number: int) -> None:
+    raw = f" {letter.lower()}-{number:06d} "
+    parsed = parse(raw)
+    assert parsed.value == f"{letter}{number:06d}"
+    assert (parsed.flag is None) == (letter in "TC")

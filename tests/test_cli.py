@@ -1,0 +1,81 @@
+"""CLI commands: create-user and seed-demo."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+
+from fieldapp.domain import case_flow
+from fieldapp.domain.geo import Zone
+from fieldapp.domain.roles import Role
+from fieldapp.extensions import db
+from fieldapp.models import ApiClient, Case, Route, StockUnit, User
+from fieldapp.services import accounts
+
+
+def test_create_user_makes_an_admin_with_a_hashed_password(runner):
+    result = runner.invoke(
+        args=["create-user", "jefa", "--name", "Jefa Uno", "--password", "s3cret-pass"]
+    )
+    assert result.exit_code == 0, result.output
+    user = accounts.find_user("jefa")
+    assert user.role is Role.ADMIN
+    assert user.check_password("s3cret-pass")
+    assert user.full_name == "Jefa Uno"
+
+
+def test_create_user_refuses_a_taken_name_and_a_short_password(runner):
+    runner.invoke(args=["create-user", "jefa", "--password", "s3cret-pass"])
+    result = runner.invoke(args=["create-user", "jefa", "--password", "s3cret-pass"])
+    assert result.exit_code != 0
+    assert "ya existe" in result.output
+    result = runner.invoke(args=["create-user", "otro", "--password", "short"])
+    assert "al menos 8 caracteres" in result.output
+    assert accounts.find_user("otro") is None
+
+
+def test_seed_demo_fills_an_empty_database_once(runner):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "Datos de demostración cargados" in result.output
+
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    expected = {
+        "admin": Role.ADMIN,
+        "dispatcher": Role.DISPATCHER,
+        "courier": Role.COURIER,
+        "courier2": Role.COURIER,
+        "supervisor": Role.SUPERVISOR,
+        "technician": Role.TECHNICIAN,
+    }
+    assert {name: u.role for name, u in users.items()} == expected
+    assert all(u.check_password("fieldapp") for u in users.values())
+    assert ApiClient.by_key("demo-callcenter-key") is not None
+
+    # Every state each flow allows, in Lima and the provinces.
+    seen = defaultdict(set)
+    zones = set()
+    for case in db.session.scalars(select(Case)):
+        seen[case.flow].add(case.status)
+        zones.add(case.zone)
+    for flow in case_flow.Flow:
+        assert seen[flow] == case_flow.reachable_statuses(flow), flow
+    assert zones == {Zone.LIMA, Zone.PROVINCES}
+    departments = {c.ubigeo[:2] for c in db.session.scalars(select(Case))}
+    assert len(departments) >= 5
+    assert db.session.scalar(select(func.count()).select_from(StockUnit)) > 0
+    routes = db.session.scalars(select(Route)).all()
+    assert routes and all(r.is_published and r.jobs for r in routes)
+
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0
+    assert "ya tiene datos" in again.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(expected)
+
+
+def test_seed_demo_without_flag_refuses_a_full_database(runner):
+    runner.invoke(args=["create-user", "jefa", "--password", "s3cret-pass"])
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "no está vacía" in result.output

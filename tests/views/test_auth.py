@@ -1,0 +1,96 @@
+"""Login, landing on the role's home, logout, and the `next` parameter."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldapp.domain.roles import HOME_AREA, Role
+from fieldapp.extensions import db
+from tests import factories
+from tests.conftest import csrf_token
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_lands_on_its_home(client, login, role):
+    user = factories.user(role)
+    response = login(user.username)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/{HOME_AREA[role]}/"
+    # And "/" keeps sending them there.
+    assert client.get("/").headers["Location"] == f"/{HOME_AREA[role]}/"
+
+
+def test_wrong_password_rerenders_with_message_and_keeps_username(client, login):
+    user = factories.user(Role.DISPATCHER, username="dora")
+    response = login(user.username, "not-the-password")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Usuario o contraseña incorrectos." in html
+    assert 'value="dora"' in html
+    assert client.get("/dispatch/").status_code == 302
+
+
+def test_unknown_user_gets_the_same_message(login):
+    response = login("nobody", "whatever-password")
+    assert "Usuario o contraseña incorrectos." in response.get_data(as_text=True)
+
+
+def test_empty_fields_get_field_messages(client):
+    token = csrf_token(client)
+    response = client.post("/login", data={"csrf_token": token, "username": "", "password": ""})
+    html = response.get_data(as_text=True)
+    assert "Ingrese su usuario." in html
+    assert "Ingrese su contraseña." in html
+
+
+def test_username_is_case_insensitive(login):
+    factories.user(Role.COURIER, username="carla")
+    assert login("  CARLA ").status_code == 303
+
+
+def test_inactive_user_cannot_log_in(login):
+    user = factories.user(Role.COURIER)
+    user.active = False
+    db.session.commit()
+    assert login(user.username).status_code == 200
+
+
+def test_password_is_hashed(app):
+    user = factories.user(Role.COURIER)
+    assert factories.PASSWORD not in user.password_hash
+    assert user.password_hash.startswith("scrypt:")
+
+
+def test_next_goes_back_to_the_page_asked_for(client):
+    user = factories.user(Role.SUPERVISOR)
+    token = csrf_token(client)
+    data = {"username": user.username, "password": factories.PASSWORD, "csrf_token": token}
+    response = client.post("/login?next=/cases/", data=data)
+    assert response.headers["Location"] == "/cases/"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]
+)
+def test_next_never_leaves_the_site(client, target):
+    user = factories.user(Role.SUPERVISOR)
+    token = csrf_token(client)
+    data = {"username": user.username, "password": factories.PASSWORD, "csrf_token": token}
+    response = client.post("/login", query_string={"next": target}, data=data)
+    assert response.headers["Location"] == "/supervisor/"
+
+
+def test_logout_needs_post_and_ends_the_session(client, login):
+    user = factories.user(Role.TECHNICIAN)
+    login(user.username)
+    assert client.get("/logout").status_code == 405
+    token = csrf_token(client, "/workshop/")
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert client.get("/workshop/").status_code == 302
+
+
+def test_logged_in_user_visiting_login_goes_home(client, login):
+    user = factories.user(Role.COURIER)
+    login(user.username)
+    assert client.get("/login").headers["Location"] == "/courier/"

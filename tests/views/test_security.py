@@ -1,0 +1,203 @@
+"""Security baseline: CSRF, headers, cookies, throttling, body size, no inline scripts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fieldapp.domain.roles import Role
+from tests import factories
+from tests.conftest import csrf_token, make_app
+
+TEMPLATES = Path(__file__).parents[2] / "fieldapp" / "templates"
+
+
+# --- CSRF -------------------------------------------------------------------------------------
+
+
+def test_login_without_csrf_token_is_refused(client):
+    factories.user(Role.ADMIN, username="root1")
+    response = client.post("/login", data={"username": "root1", "password": factories.PASSWORD})
+    assert response.status_code == 400
+    assert "El formulario expiró o no es válido" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302  # not logged in
+
+
+def test_logout_with_a_forged_token_is_refused(client, login):
+    user = factories.user(Role.COURIER)
+    login(user.username)
+    response = client.post("/logout", data={"csrf_token": "forged"})
+    assert response.status_code == 400
+    assert client.get("/courier/").status_code == 200  # still logged in
+
+
+def test_csrf_token_in_htmx_header_is_accepted(client, login):
+    user = factories.user(Role.COURIER)
+    login(user.username)
+    token = csrf_token(client, "/courier/")
+    response = client.post("/logout", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert response.status_code == 303
+
+
+def test_csrf_refusal_is_json_for_scripts(client, login):
+    user = factories.user(Role.COURIER)
+    login(user.username)
+    response = client.post("/logout", headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.json["error"] == "csrf"
+
+
+def test_pages_carry_the_token_for_htmx(client, login):
+    user = factories.user(Role.DISPATCHER)
+    login(user.username)
+    html = client.get("/dispatch/").get_data(as_text=True)
+    assert re.search(r'hx-headers=\'\{"X-CSRFToken": "[^"]+"\}\'', html)
+
+
+# --- Headers ----------------------------------------------------------------------------------
+
+PUBLIC_URLS = ["/login", "/healthz", "/static/css/app.css", "/does-not-exist"]
+AREA_URLS = ["/cases/", "/dispatch/", "/courier/", "/workshop/", "/supervisor/", "/admin/"]
+
+
+def _assert_headers(response):
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_security_headers_on_public_responses(client, url):
+    with client.get(url) as response:  # closes the static file's handle
+        _assert_headers(response)
+
+
+@pytest.mark.parametrize("url", AREA_URLS)
+def test_security_headers_on_every_area_page(client, login, url):
+    login(factories.user(Role.ADMIN).username)
+    response = client.get(url)
+    assert response.status_code == 200
+    _assert_headers(response)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_security_headers_on_forbidden_and_redirects(client, login):
+    _assert_headers(client.get("/admin/"))  # redirect to login
+    login(factories.user(Role.COURIER).username)
+    _assert_headers(client.get("/admin/"))  # 403
+
+
+def test_no_inline_scripts_or_handlers_in_templates():
+    offenders = []
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+    handler = re.compile(r"\son[a-z]+\s*=", re.I)
+    inline_style = re.compile(r"\sstyle\s*=", re.I)
+    for path in TEMPLATES.rglob("*.html"):
+        if path.parts[-2] == "pdf":
+            continue  # PDFs are rendered by WeasyPrint, not a browser
+        text = path.read_text()
+        for pattern in (inline_script, handler, inline_style):
+            if pattern.search(text):
+                offenders.append(f"{path.name}: {pattern.pattern}")
+    assert offenders == []
+
+
+def test_htmx_is_configured_without_eval(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '"allowEval": false' in html
+    assert '"includeIndicatorStyles": false' in html
+    assert 'src="/static/vendor/htmx.min.js"' in html
+
+
+# --- Cookies ----------------------------------------------------------------------------------
+
+
+def _set_cookie(response, name):
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(f"{name}="):
+            return header
+    raise AssertionError(f"no {name} cookie set")
+
+
+def test_session_cookie_is_httponly_and_lax(client, login):
+    response = login(factories.user(Role.ADMIN).username, remember="y")
+    for name in ("session", "remember_token"):
+        cookie = _set_cookie(response, name)
+        assert "HttpOnly" in cookie
+        assert "SameSite=Lax" in cookie
+
+
+def test_cookies_are_secure_outside_development(template_db, tmp_path, monkeypatch):
+    import shutil
+
+    path = tmp_path / "prod.db"
+    shutil.copy(template_db, path)
+    app = make_app(path, tmp_path, FIELDAPP_ENV="production")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    client = app.test_client()
+    response = client.get("/login", base_url="https://fieldapp.example")
+    assert "Secure" in _set_cookie(response, "session")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+# --- Throttling -------------------------------------------------------------------------------
+
+
+def test_login_is_throttled_per_account(client, login):
+    user = factories.user(Role.DISPATCHER)
+    for _ in range(5):
+        assert login(user.username, "wrong-password").status_code == 200
+    response = login(user.username, factories.PASSWORD)  # even the right password now waits
+    assert response.status_code == 429
+    assert "Demasiados intentos" in response.get_data(as_text=True)
+    # Another account from the same address is not locked by this one's failures.
+    other = factories.user(Role.COURIER)
+    assert login(other.username).status_code == 303
+
+
+def test_login_is_throttled_per_address(app, client, login):
+    factories.user(Role.DISPATCHER, username="target")
+    for n in range(20):
+        login(f"guess{n}", "wrong-password")
+    response = login("target")
+    assert response.status_code == 429
+    # Another address is not affected.
+    other = app.test_client()
+    token = csrf_token(other)
+    response = other.post(
+        "/login",
+        data={"username": "target", "password": factories.PASSWORD, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
+    assert response.status_code == 303
+
+
+def test_successful_logins_do_not_count(client, login):
+    user = factories.user(Role.COURIER)
+    for _ in range(8):
+        assert login(user.username).status_code == 303
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/courier/")})
+
+
+# --- Body size --------------------------------------------------------------------------------
+
+
+def test_oversized_body_is_refused(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/login", data={"username": "x" * 4096})
+    assert response.status_code == 413
+    assert "demasiado grande" in response.get_data(as_text=True)
+
+
+def test_max_content_length_is_set_by_default(app):
+    assert 0 < app.config["MAX_CONTENT_LENGTH"] <= 20 * 1024 * 1024
