@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from fieldapp import models  # noqa: F401  (register every table with the metadata)
     from fieldapp.admin import bp as admin_bp
+    from fieldapp.api import init_api
     from fieldapp.auth import bp as auth_bp
     from fieldapp.cases import bp as cases_bp
     from fieldapp.cli import register_cli
@@ -51,5 +52,6 @@ def create_app(config: dict | None = None) -> Flask:
         admin_bp,
     ):
         app.register_blueprint(blueprint)
+    init_api(app)  # flask-smorest Api: /api/v1 and its OpenAPI document
     register_cli(app)
     return app

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from fieldapp.domain.case_flow import FLOW_LABELS, STATUS_LABELS
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.services import accounts, demo
+from fieldapp.services import accounts, csv_import, demo, notifications
 
 
 @click.command("create-user")
@@ -45,7 +46,49 @@ def seed_demo(if_empty: bool) -> None:
     click.echo(f"Datos de demostración cargados ({summary}).")
 
 
+@click.command("send-mail")
+@click.option("--limit", default=50, show_default=True, help="Most messages to send this run.")
+def send_mail(limit: int) -> None:
+    """Send the e-mails waiting in the outbox (failures stay queued and are retried later)."""
+    report = notifications.deliver_pending(limit=limit)
+    click.echo(report.summary())
+
+
+@click.command("check-deadlines")
+def check_deadlines() -> None:
+    """Queue a warning for every deadline at risk or overdue (once each), then send the mail."""
+    warned = notifications.warn_at_risk()
+    db.session.commit()
+    report = notifications.deliver_pending()
+    click.echo(f"plazos en riesgo avisados {warned}; {report.summary()}")
+
+
+@click.command("import-cases")
+@click.argument("file", type=click.File("rb"))
+@click.option("--user", "username", help="Staff account recorded as the importer (audit trail).")
+def import_cases(file, username: str | None) -> None:
+    """Import the Case Admin's CSV; report row by row (non-zero exit only for a file error)."""
+    actor = None
+    if username:
+        actor = accounts.find_user(username)
+        if actor is None:
+            raise click.ClickException(f"No existe el usuario {username}.")
+    report = csv_import.import_cases(file, actor)
+    if report.file_error:
+        raise click.ClickException(report.file_error)
+    db.session.commit()
+    for row in report.rows:
+        head = f"fila {row.row}: {csv_import.OUTCOME_LABELS[row.outcome]} {row.case_number or '—'}"
+        if row.outcome is csv_import.Outcome.IMPORTED:
+            click.echo(f"{head} ({FLOW_LABELS[row.flow]}, {STATUS_LABELS[row.status]})")
+        elif row.outcome is csv_import.Outcome.DUPLICATE:
+            click.echo(f"{head}: {row.message}")
+        else:
+            click.echo(f"{head}: {'; '.join(row.reasons)}")
+    click.echo(report.summary)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to `app`."""
-    for command in (create_user, seed_demo):
+    for command in (create_user, seed_demo, send_mail, check_deadlines, import_cases):
         app.cli.add_command(command)

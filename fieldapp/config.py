@@ -145,6 +145,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "fieldapp@localhost"),
         "MAIL_OUTBOX_DIR": os.environ.get("FIELDAPP_MAIL_OUTBOX_DIR")
         or str(instance_path / "outbox"),
+        # Call Center API (flask-smorest): the OpenAPI document only, no Swagger UI (CDN).
+        "API_TITLE": "fieldapp API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
     }
     if mode == "testing":
         config.update(TESTING=True, RATELIMIT_STORAGE_URI="memory://")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from flask import has_request_context, request
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -54,9 +55,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """WAL, a busy timeout and foreign keys on every SQLite connection (no-op elsewhere)."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    # pysqlite's own transaction handling breaks SAVEPOINTs (releasing one that opened the
+    # transaction commits it): let SQLAlchemy emit BEGIN itself (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """Open SQLite transactions ourselves: deferred for safe (read-only) requests, so readers
+    never wait; IMMEDIATE otherwise, so a writer waits for the lock up front (busy_timeout)
+    instead of failing when another writer commits between its read and its write."""
+    if connection.dialect.name != "sqlite":
+        return
+    read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 from fieldapp import create_app
@@ -31,6 +32,10 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        if has_app_context():
+            # End the test's own transaction first: what it set up becomes visible to the
+            # request, and its next query starts a fresh snapshot that sees the request's writes.
+            db.session.commit()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -58,11 +58,12 @@ def case_input(**overrides) -> intake.CaseInput:
     values = {
         "case_number": f"KCC-{next(_numbers)}",
         "service_number": f"T{next(_numbers) % 1_000_000:06d}",
-        "purchase_date": received.date() - timedelta(days=90),
         "received_at": received,
         "origin": Origin.CALL_CENTER,
         **overrides,
     }
+    if "purchase_date" not in values:
+        values["purchase_date"] = received.date() - timedelta(days=90)
     return intake.CaseInput(customer=intake.CustomerInput(**customer), **values)
 
 

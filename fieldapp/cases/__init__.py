@@ -7,4 +7,4 @@ from fieldapp.web.guard import guard_area
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 guard_area(bp)
 
-from fieldapp.cases import views  # noqa: E402, F401
+from fieldapp.cases import imports, views  # noqa: E402, F401

@@ -258,6 +258,26 @@ def transition(flow: Flow, status: Status, event: Event) -> Transition:
     return found
 
 
+def path_to(flow: Flow, target: Status) -> list[Event]:
+    """The shortest list of events that takes a new case of `flow` to `target`.
+
+    :raises ValueError: when `target` cannot be reached in `flow`.
+    """
+    start = initial_status(flow)
+    paths: list[tuple[Status, list[Event]]] = [(start, [])]
+    seen = {start}
+    while paths:
+        status, events = paths.pop(0)
+        if status == target:
+            return events
+        for event in allowed_events(flow, status):
+            following = FLOWS[flow][event].target
+            if following not in seen:
+                seen.add(following)
+                paths.append((following, [*events, event]))
+    raise ValueError(f"{target} is not reachable in {flow}")
+
+
 def reachable_statuses(flow: Flow) -> set[Status]:
     """Every state a case of `flow` can be in (for demo data and tests)."""
     seen = {initial_status(flow)}

@@ -5,6 +5,7 @@ from fieldapp.models.attachment import Attachment, AttachmentKind, AttachmentPur
 from fieldapp.models.audit import AuditEvent
 from fieldapp.models.case import Case, CaseDeadline
 from fieldapp.models.job import Job
+from fieldapp.models.mail import OutboxMessage
 from fieldapp.models.party import Customer, Store
 from fieldapp.models.programme import DistrictBandOverride, Programme
 from fieldapp.models.route import CourierAvailability, CourierProfile, Route
@@ -25,6 +26,7 @@ __all__ = [
     "Customer",
     "DistrictBandOverride",
     "Job",
+    "OutboxMessage",
     "Programme",
     "Route",
     "SparePart",

@@ -97,5 +97,7 @@ class CaseDeadline(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the at-risk warning went out (once per deadline).
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="deadlines")

@@ -10,7 +10,7 @@ from fieldapp.domain.deadlines import case_deadlines
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Case, CaseDeadline, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit
+from fieldapp.services import audit, notifications
 
 # Which deadline an event meets.
 _MEETS = {
@@ -64,6 +64,8 @@ def apply_event(
         to_status=found.target.value,
         note=note,
     )
+    if found.notice is not None:
+        notifications.queue(case, found.notice, at=at)
     db.session.flush()
     return found
 

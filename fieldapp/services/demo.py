@@ -7,7 +7,6 @@ Demo credentials live here, in demo data only: nothing in the app defaults to th
 from __future__ import annotations
 
 import random
-from collections import deque
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -141,7 +140,7 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
     serial = iter(range(1, 10_000))
     for flow in Flow:
         for status in sorted(case_flow.reachable_statuses(flow)):
-            path = _path(flow, status)
+            path = case_flow.path_to(flow, status)
             cases.append(
                 _case(rng, numbers, flow, path, next(serial), programme, client, users, now)
             )
@@ -165,23 +164,6 @@ def _couriers(users: dict[str, User]) -> None:
                 shift_end=time(18, 0),
             )
         )
-
-
-def _path(flow: Flow, target: Status) -> list[Event]:
-    """The shortest list of events that takes a new case of `flow` to `target`."""
-    start = case_flow.initial_status(flow)
-    queue: deque[tuple[Status, list[Event]]] = deque([(start, [])])
-    seen = {start}
-    while queue:
-        status, events = queue.popleft()
-        if status == target:
-            return events
-        for event in case_flow.allowed_events(flow, status):
-            nxt = case_flow.FLOWS[flow][event].target
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append((nxt, [*events, event]))
-    raise ValueError(f"{target} is not reachable in {flow}")
 
 
 def _origin(flow: Flow) -> Origin:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fieldapp.domain import case_flow, service_number, warranty
-from fieldapp.domain.case_flow import Flow, Origin, Status
+from fieldapp.domain.case_flow import Flow, Notice, Origin, Status
 from fieldapp.domain.deadlines import LIMA_TZ, Deadline, case_deadlines, lima_date
 from fieldapp.domain.geo import Gazetteer, Location, UnknownUbigeo, locate
 from fieldapp.domain.warranty import CaseKind, ProgrammeRules
@@ -29,9 +29,13 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit
+from fieldapp.services import audit, notifications
 
-CASE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
+CASE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
 
 class IntakeError(ValueError):
@@ -156,7 +160,10 @@ def assess(data: CaseInput, settings: IntakeSettings, now: datetime | None = Non
         errors.setdefault(name, []).append(message)
 
     if not data.case_number or not CASE_NUMBER.match(data.case_number.strip()):
-        fail("case_number", "Ingrese el número de caso del Call Center (letras, dígitos, - o /).")
+        fail(
+            "case_number",
+            "Ingrese el número de caso del Call Center (letras, dígitos, «-», «_» o «.»).",
+        )
     try:
         number = service_number.parse(data.service_number)
     except service_number.InvalidServiceNumber as exc:
@@ -170,20 +177,33 @@ def assess(data: CaseInput, settings: IntakeSettings, now: datetime | None = Non
     received_at = data.received_at or now
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=LIMA_TZ)
-    if received_at > now:
-        fail("received_at", "La fecha de recepción no puede estar en el futuro.")
-    failure_date = data.failure_date or lima_date(received_at)
     kind = None
-    try:
-        warranty.check_dates(data.purchase_date, failure_date, lima_date(now))
-        kind = warranty.classify(data.purchase_date, failure_date, settings.rules)
-    except warranty.WarrantyError as exc:
-        fail(exc.field, str(exc))
+    failure_date = data.failure_date
+    dates = [("received_at", received_at), ("purchase_date", data.purchase_date)]
+    dates.append(("failure_date", data.failure_date))
+    out_of_range = [name for name, value in dates if value and not _in_range(value)]
+    for name in out_of_range:
+        fail(name, f"Fecha fuera de rango (años {EARLIEST_YEAR}–{LATEST_YEAR}).")
+    if not out_of_range:
+        if received_at > now:
+            fail("received_at", "La fecha de recepción no puede estar en el futuro.")
+        failure_date = data.failure_date or lima_date(received_at)
+        try:
+            warranty.check_dates(data.purchase_date, failure_date, lima_date(now))
+            kind = warranty.classify(data.purchase_date, failure_date, settings.rules)
+        except warranty.WarrantyError as exc:
+            fail(exc.field, str(exc))
 
+    _check_texts(data, fail)
     if not (data.customer.name or "").strip():
         fail("customer.name", "Ingrese el nombre del cliente.")
     if data.origin is Origin.STORE and data.store is None:
         fail("store", "Indique la tienda cuando el caso se registró en una tienda.")
+    if data.store is not None:
+        if not (data.store.name or "").strip():
+            fail("store.name", "Ingrese el nombre de la tienda.")
+        if data.origin is not Origin.STORE:
+            _check_ubigeo("store.ubigeo", data.store.ubigeo, fail)
     place_field, place_ubigeo = _place(data)
     location = None
     if not place_ubigeo:
@@ -200,10 +220,7 @@ def assess(data: CaseInput, settings: IntakeSettings, now: datetime | None = Non
         except UnknownUbigeo as exc:
             fail(place_field, str(exc))
     if data.customer.ubigeo and place_field != "customer.ubigeo":
-        try:
-            Gazetteer.default().require(data.customer.ubigeo)
-        except UnknownUbigeo as exc:
-            fail("customer.ubigeo", str(exc))
+        _check_ubigeo("customer.ubigeo", data.customer.ubigeo, fail)
 
     if errors or number is None or kind is None or location is None:
         raise IntakeError(errors)
@@ -224,8 +241,68 @@ def assess(data: CaseInput, settings: IntakeSettings, now: datetime | None = Non
 def _place(data: CaseInput) -> tuple[str, str | None]:
     """The field naming the district the ST deals with: the store's, or the customer's."""
     if data.origin is Origin.STORE and data.store is not None:
-        return "store.ubigeo", data.store.ubigeo
-    return "customer.ubigeo", data.customer.ubigeo
+        return "store.ubigeo", (data.store.ubigeo or "").strip()
+    return "customer.ubigeo", (data.customer.ubigeo or "").strip()
+
+
+def _in_range(value: date | datetime) -> bool:
+    return EARLIEST_YEAR <= value.year <= LATEST_YEAR
+
+
+def _check_ubigeo(name: str, ubigeo: str | None, fail) -> None:
+    try:
+        Gazetteer.default().require((ubigeo or "").strip())
+    except UnknownUbigeo as exc:
+        fail(name, str(exc))
+
+
+# Free-text fields and the longest value their column holds.
+_TEXT_LIMITS = {
+    "model": 60,
+    "proof_type": 16,
+    "proof_number": 40,
+    "notes": 2000,
+    "customer.name": 160,
+    "customer.phone": 32,
+    "customer.email": 254,
+    "customer.document_id": 20,
+    "customer.address": 250,
+    "store.name": 160,
+    "store.address": 250,
+}
+
+
+def _text_values(data: CaseInput) -> dict[str, str | None]:
+    values = {
+        "model": data.model,
+        "proof_type": data.proof_type,
+        "proof_number": data.proof_number,
+        "notes": data.notes,
+        **{f"customer.{k}": getattr(data.customer, k) for k in _CUSTOMER_TEXT},
+    }
+    if data.store is not None:
+        values.update({"store.name": data.store.name, "store.address": data.store.address})
+    return values
+
+
+_CUSTOMER_TEXT = ("name", "phone", "email", "document_id", "address")
+
+
+def _check_texts(data: CaseInput, fail) -> None:
+    """Every text fits its column and carries no control characters (whichever way it came)."""
+    for name, value in _text_values(data).items():
+        if not value:
+            continue
+        if len(value.strip()) > _TEXT_LIMITS[name]:
+            fail(name, f"Máximo {_TEXT_LIMITS[name]} caracteres.")
+        allowed = "\n\t" if name == "notes" else ""
+        if CONTROL_CHARS.search(value.translate({ord(c): None for c in allowed})):
+            fail(name, "Contiene caracteres no válidos.")
+    customer = data.customer
+    if customer.email and not EMAIL.match(customer.email.strip()):
+        fail("customer.email", "Correo electrónico no válido.")
+    if customer.phone and not PHONE.match(customer.phone.strip()):
+        fail("customer.phone", "Teléfono no válido.")
 
 
 def open_case(
@@ -275,6 +352,9 @@ def open_case(
         to_status=case.status.value,
         data={"flow": case.flow.value, "origin": case.origin.value},
     )
+    notifications.queue(case, Notice.CASE_RECEIVED, at=case.received_at)
+    if case.status is Status.IN_WORKSHOP:  # a walk-in's unit is already at the counter
+        notifications.queue(case, Notice.UNIT_RECEIVED, at=case.unit_received_at)
     db.session.flush()
     return case
 
@@ -307,7 +387,7 @@ def _store(
         store = Store(
             name=data.store.name.strip(),
             address=_clean(data.store.address),
-            ubigeo=data.store.ubigeo,
+            ubigeo=data.store.ubigeo.strip(),
         )
     location = result.location
     case = Case(

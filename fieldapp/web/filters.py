@@ -1,4 +1,4 @@
-"""Jinja filters: times shown in America/Lima, enum values shown with their Spanish labels."""
+"""Jinja filters: times shown in America/Lima, values shown with their Spanish labels."""
 
 from __future__ import annotations
 
@@ -6,18 +6,46 @@ from datetime import date, datetime
 
 from flask import Flask
 
-from fieldapp.domain.case_flow import FLOW_LABELS, STATUS_LABELS
-from fieldapp.domain.deadlines import LIMA_TZ
-from fieldapp.domain.jobs import FAILURE_LABELS, JOB_KIND_LABELS, JOB_STATUS_LABELS
-from fieldapp.domain.roles import ROLE_LABELS
+from fieldapp.domain.case_flow import EVENT_LABELS, FLOW_LABELS, STATUS_LABELS, Flow, Status
+from fieldapp.domain.deadlines import LIMA_TZ, Urgency
+from fieldapp.domain.geo import Zone
+from fieldapp.domain.jobs import (
+    FAILURE_LABELS,
+    JOB_KIND_LABELS,
+    JOB_STATUS_LABELS,
+    FailureReason,
+    JobKind,
+    JobStatus,
+)
+from fieldapp.domain.roles import ROLE_LABELS, Role
+from fieldapp.domain.warranty import CaseKind
 
-_LABELS: dict = {
-    **STATUS_LABELS,
-    **FLOW_LABELS,
-    **JOB_KIND_LABELS,
-    **JOB_STATUS_LABELS,
-    **FAILURE_LABELS,
-    **ROLE_LABELS,
+# Labels by enum type: StrEnum members equal their values, so one flat dict would mix them up.
+_ENUM_LABELS: dict[type, dict] = {
+    Status: STATUS_LABELS,
+    Flow: FLOW_LABELS,
+    JobKind: JOB_KIND_LABELS,
+    JobStatus: JOB_STATUS_LABELS,
+    FailureReason: FAILURE_LABELS,
+    Role: ROLE_LABELS,
+    Urgency: {
+        Urgency.ON_TRACK: "A tiempo",
+        Urgency.AT_RISK: "En riesgo",
+        Urgency.OVERDUE: "Vencido",
+        Urgency.DONE: "Cumplido",
+    },
+    Zone: {Zone.LIMA: "Lima", Zone.PROVINCES: "Provincias"},
+    CaseKind: {CaseKind.DOA: "DOA (cambio)", CaseKind.WARRANTY: "Garantía (reparación)"},
+}
+DEADLINE_LABELS = {
+    "swap": "Cambio",
+    "pickup": "Recojo",
+    "repair": "Reparación",
+    "return": "Devolución",
+}
+ACTION_LABELS = {
+    "created": "Caso registrado",
+    **{event.value: text.capitalize() for event, text in EVENT_LABELS.items()},
 }
 
 
@@ -33,7 +61,26 @@ def short_date(value: date | None) -> str:
 
 def label(value) -> str:
     """The Spanish label of an enum member, or the value itself."""
-    return _LABELS.get(value, str(value) if value is not None else "")
+    if value is None:
+        return ""
+    return _ENUM_LABELS.get(type(value), {}).get(value, str(value))
+
+
+def countdown(due_at: datetime | None, now: datetime) -> str:
+    """How long until `due_at` (or since), in days, hours and minutes, in Spanish."""
+    if due_at is None:
+        return ""
+    seconds = int((due_at - now).total_seconds())
+    minutes = abs(seconds) // 60
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        span = f"{days} d {hours} h"
+    elif hours:
+        span = f"{hours} h {mins} min"
+    else:
+        span = f"{mins} min"
+    return f"vence en {span}" if seconds >= 0 else f"venció hace {span}"
 
 
 def init_app(app: Flask) -> None:
@@ -41,3 +88,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lima_datetime, "lima")
     app.add_template_filter(short_date, "dmy")
     app.add_template_filter(label, "label")
+    app.add_template_filter(countdown, "countdown")
+    app.add_template_filter(lambda name: DEADLINE_LABELS.get(name, name), "deadline_label")
+    app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
+    app.add_template_filter(lambda status: STATUS_LABELS.get(status, status or ""), "status_label")

@@ -61,6 +61,8 @@ def safe_next(target: str | None) -> str | None:
 def wants_json() -> bool:
     """Whether the client is a script (API, sync) rather than a page."""
     accept = request.accept_mimetypes
+    if request.path.startswith("/api/"):
+        return True
     return request.is_json or accept["application/json"] > accept["text/html"]
 
 

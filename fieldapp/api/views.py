@@ -1,0 +1,64 @@
+"""The API's endpoints: open a case, read one with its timeline, list them for the sync."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_smorest import abort
+
+from fieldapp.api import auth, bp, errors, queries
+from fieldapp.api.schemas import CaseDetailOut, CaseIn, CaseListOut, CaseListQuery, CaseOut
+from fieldapp.extensions import db
+from fieldapp.services import intake
+
+# Order matters: a request without a valid key gets 401 before its body is looked at.
+bp.before_request(auth.require_api_client)
+bp.before_request(errors.require_json_object)
+errors.register(bp)
+
+
+@bp.route("/cases", methods=["POST"])
+@bp.arguments(CaseIn, description="El caso tal como lo registró el Call Center.")
+@bp.response(201, CaseOut, headers={"Location": {"schema": {"type": "string"}}})
+@bp.alt_response(400, response="BAD_REQUEST")
+@bp.alt_response(401, response="UNAUTHORIZED")
+@bp.alt_response(409, response="CONFLICT")
+def create_case(data: intake.CaseInput):
+    """Open a case: the rules decide kind, zone, flow and deadlines.
+    ---
+    :raises IntakeError: answered 422 with every invalid field (errors.py).
+    :raises DuplicateCase: answered 409 (errors.py).
+    :raises ServiceUnavailable: (503) when no warranty programme is configured.
+    """
+    try:
+        programme = intake.default_programme()
+    except LookupError as exc:
+        abort(503, message=str(exc))
+    case = intake.open_case(data, actor=auth.current_client(), programme=programme)
+    db.session.commit()
+    return case, 201, {"Location": url_for(".get_case", case_number=case.case_number)}
+
+
+@bp.route("/cases/<case_number>", methods=["GET"])
+@bp.response(200, CaseDetailOut)
+@bp.alt_response(401, response="UNAUTHORIZED")
+@bp.alt_response(404, response="NOT_FOUND")
+def get_case(case_number: str):
+    """A case with its deadlines and its timeline, oldest event first.
+    ---
+    :raises NotFound: (404) for an unknown case number.
+    """
+    case = queries.find_case(case_number)
+    if case is None:
+        abort(404, message=f"No existe el caso {case_number}.")
+    return queries.CaseWithTimeline(case, queries.timeline(case))
+
+
+@bp.route("/cases", methods=["GET"])
+@bp.arguments(CaseListQuery, location="query")
+@bp.response(200, CaseListOut)
+@bp.alt_response(401, response="UNAUTHORIZED")
+def list_cases(query: dict):
+    """Cases ordered by last change (updated_at, id), a page at a time, for the sync."""
+    return queries.case_page(
+        query.get("status"), query.get("updated_since"), query["page"], query["per_page"]
+    )
