@@ -7,11 +7,15 @@ from collections import defaultdict
 from sqlalchemy import func, select
 
 from fieldapp.domain import case_flow
+from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Zone
+from fieldapp.domain.jobs import OPEN_JOB, JobStatus, job_needed
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Case, Route, StockUnit, User
+from fieldapp.models.types import utcnow
 from fieldapp.services import accounts
+from fieldapp.services.case_history import jobs as jobs_of
 
 
 def test_create_user_makes_an_admin_with_a_hashed_password(runner):
@@ -67,6 +71,17 @@ def test_seed_demo_fills_an_empty_database_once(runner):
     assert db.session.scalar(select(func.count()).select_from(StockUnit)) > 0
     routes = db.session.scalars(select(Route)).all()
     assert routes and all(r.is_published and r.jobs for r in routes)
+    today = utcnow().astimezone(LIMA_TZ).date()
+    todays = [r for r in routes if r.day == today]
+    assert {r.courier.username for r in todays} == {"courier", "courier2"}
+    assert all(job.status is JobStatus.PLANNED for r in todays for job in r.jobs)
+    # Every case that needs a visit has exactly one open job.
+    for case in db.session.scalars(select(Case)):
+        open_jobs = [j for j in jobs_of(case) if j.status in OPEN_JOB]
+        needed = job_needed(case.flow, case.status)
+        assert len(open_jobs) == (1 if needed else 0), (case.case_number, case.status)
+        if needed:
+            assert open_jobs[0].kind is needed
 
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0

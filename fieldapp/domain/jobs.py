@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -73,3 +74,93 @@ LOAD: dict[JobKind, tuple[int, int]] = {
     JobKind.STORE_SWAP: (1, 1),
     JobKind.STORE_PICKUP: (0, 1),
 }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the courier recorded at a stop, as plain facts."""
+
+    arrived: bool = False
+    checked_service_number: str | None = None
+    replacement_service_number: str | None = None
+    photos: frozenset[str] = frozenset()  # purposes: proof_of_purchase, unit_condition, …
+    signature: bool = False
+    signer_name: str | None = None
+    signer_document_id: str | None = None
+    refilled_answered: bool = False
+
+
+# Photos each kind of stop needs before it can be closed.
+REQUIRED_PHOTOS: dict[JobKind, tuple[str, ...]] = {
+    JobKind.DOA_SWAP: ("proof_of_purchase",),
+    JobKind.PICKUP: ("unit_condition",),
+    JobKind.RETURN: (),
+    JobKind.STORE_SWAP: ("store_voucher",),
+    JobKind.STORE_PICKUP: ("store_voucher", "unit_condition"),
+}
+PHOTO_LABELS = {
+    "proof_of_purchase": "foto del comprobante de compra",
+    "unit_condition": "foto del estado del equipo",
+    "store_voucher": "foto del voucher de la tienda",
+    "failed_attempt": "foto que pruebe la visita",
+}
+# Stops where the failed unit (or the unit for repair) is collected: the refill check applies.
+COLLECTS_UNIT = frozenset(
+    {JobKind.DOA_SWAP, JobKind.PICKUP, JobKind.STORE_SWAP, JobKind.STORE_PICKUP}
+)
+HANDS_OVER_NEW_UNIT = frozenset({JobKind.DOA_SWAP, JobKind.STORE_SWAP})
+# Failed visits whose reason a photo can prove (the door, the wrong address).
+FAILURE_NEEDS_PHOTO = frozenset({FailureReason.NOT_HOME, FailureReason.WRONG_ADDRESS})
+
+
+def missing_evidence(kind: JobKind, evidence: Evidence) -> list[str]:
+    """What is still missing before a stop of `kind` can be closed as done (Spanish)."""
+    missing = []
+    if not evidence.arrived:
+        missing.append("registrar la llegada")
+    if not evidence.checked_service_number:
+        missing.append("verificar el número de servicio del equipo")
+    if kind in HANDS_OVER_NEW_UNIT and not evidence.replacement_service_number:
+        missing.append("registrar el número de servicio del equipo nuevo entregado")
+    for purpose in REQUIRED_PHOTOS[kind]:
+        if purpose not in evidence.photos:
+            missing.append(f"tomar la {PHOTO_LABELS[purpose]}")
+    if kind in COLLECTS_UNIT and not evidence.refilled_answered:
+        missing.append("indicar si los cartuchos están rellenados")
+    if not evidence.signature:
+        missing.append("obtener la firma")
+    if not (evidence.signer_name or "").strip():
+        missing.append("registrar el nombre de quien firma")
+    if not (evidence.signer_document_id or "").strip():
+        missing.append("registrar el DNI de quien firma")
+    return missing
+
+
+def missing_for_failure(reason: FailureReason | None, has_photo: bool) -> list[str]:
+    """What a failed attempt still needs: a reason, and a photo where one can prove it."""
+    if reason is None:
+        return ["indicar el motivo de la visita fallida"]
+    if reason in FAILURE_NEEDS_PHOTO and not has_photo:
+        return [f"tomar la {PHOTO_LABELS['failed_attempt']}"]
+    return []
+
+
+OPEN_JOB = frozenset({JobStatus.PENDING, JobStatus.PLANNED, JobStatus.IN_PROGRESS})
+
+
+def job_needed(flow: str, status: str) -> JobKind | None:
+    """The visit a case of `flow` in `status` needs from the ST now, if any (DOMAIN.md: the ST
+    moves units only for DOAs and for provinces warranty cases)."""
+    visit = {"received", "scheduled"}
+    if flow in ("doa_lima", "doa_provinces") and status in visit:
+        return JobKind.DOA_SWAP
+    if flow == "doa_store" and status in visit:
+        return JobKind.STORE_SWAP
+    if flow == "warranty_provinces" and status in visit:
+        return JobKind.PICKUP
+    if flow == "warranty_store" and status in visit:
+        return JobKind.STORE_PICKUP
+    returning = {"repaired", "out_for_return"}
+    if flow in ("warranty_provinces", "warranty_store") and status in returning:
+        return JobKind.RETURN
+    return None

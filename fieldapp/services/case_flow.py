@@ -10,7 +10,7 @@ from fieldapp.domain.deadlines import case_deadlines
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Case, CaseDeadline, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit, notifications
+from fieldapp.services import audit, jobs, notifications
 
 # Which deadline an event meets.
 _MEETS = {
@@ -67,6 +67,7 @@ def apply_event(
     if found.notice is not None:
         notifications.queue(case, found.notice, at=at)
     db.session.flush()
+    jobs.sync_for_case(case, now=at)
     return found
 
 

@@ -12,10 +12,10 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 
 from fieldapp.domain import case_flow
-from fieldapp.domain.case_flow import Event, Flow, Origin, Status
+from fieldapp.domain.case_flow import Event, Flow, Origin
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import ST_COUNTER, Gazetteer
-from fieldapp.domain.jobs import LOAD, JobKind, JobStatus
+from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.domain.stock import MovementKind, StockCategory, StockStatus
 from fieldapp.extensions import db
@@ -31,7 +31,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import accounts, intake
+from fieldapp.services import accounts, intake, jobs
 from fieldapp.services.case_flow import apply_event
 
 DEMO_PASSWORD = "fieldapp"  # noqa: S105 - demo data only, printed by `make run`
@@ -136,18 +136,20 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
     db.session.flush()
 
     numbers = _Numbers(rng)
+    routes: dict = {}
     cases = []
     serial = iter(range(1, 10_000))
     for flow in Flow:
         for status in sorted(case_flow.reachable_statuses(flow)):
             path = case_flow.path_to(flow, status)
             cases.append(
-                _case(rng, numbers, flow, path, next(serial), programme, client, users, now)
+                _case(rng, numbers, flow, path, next(serial), programme, client, users, routes, now)
             )
-    jobs = _jobs(cases, users, now)
+    _todays_routes(users, routes, now)
+    job_count = db.session.scalar(select(func.count()).select_from(Job))
     units = _stock(rng, programme, now, numbers)
     db.session.flush()
-    return {"users": len(users), "cases": len(cases), "jobs": jobs, "stock_units": units}
+    return {"users": len(users), "cases": len(cases), "jobs": job_count, "stock_units": units}
 
 
 def _couriers(users: dict[str, User]) -> None:
@@ -174,7 +176,7 @@ def _origin(flow: Flow) -> Origin:
     return Origin.CALL_CENTER
 
 
-def _case(rng, numbers, flow, path, n, programme, client, users, now) -> Case:
+def _case(rng, numbers, flow, path, n, programme, client, users, routes, now) -> Case:
     doa = flow in case_flow.DOA_FLOWS
     provinces = flow in (Flow.DOA_PROVINCES, Flow.WARRANTY_PROVINCES, Flow.WARRANTY_STORE)
     ubigeo = rng.choice(PROVINCE_DISTRICTS if provinces else LIMA_DISTRICTS)
@@ -220,82 +222,66 @@ def _case(rng, numbers, flow, path, n, programme, client, users, now) -> Case:
     at = received_at
     for event in path:
         at += step
-        actor = users["supervisor"] if event is Event.CLOSE else users["technician"]
-        apply_event(case, event, actor, note="Demo", at=at)
+        _demo_event(case, event, users, routes, at)
     return case
 
 
-def _job_kind(case: Case) -> JobKind:
-    if case.flow is Flow.DOA_STORE:
-        return JobKind.STORE_SWAP
-    if case.flow is Flow.WARRANTY_STORE:
-        return JobKind.STORE_PICKUP if case.status != Status.OUT_FOR_RETURN else JobKind.RETURN
-    if case.flow in case_flow.DOA_FLOWS:
-        return JobKind.DOA_SWAP
-    return JobKind.RETURN if case.status == Status.OUT_FOR_RETURN else JobKind.PICKUP
+def _todays_routes(users: dict[str, User], routes: dict, now: datetime) -> None:
+    """Every visit still planned goes on today's published routes, so the couriers have a day."""
+    planned = db.session.scalars(
+        select(Job).where(Job.status == JobStatus.PLANNED).order_by(Job.due_at)
+    ).all()
+    for route in routes.values():
+        route.jobs = [job for job in route.jobs if job.status is not JobStatus.PLANNED]
+    for index, job in enumerate(planned):
+        route = _route(routes, users["courier" if index % 2 else "courier2"], now)
+        job.sequence = len(route.jobs) + 1
+        route.jobs.append(job)
+    for key, route in list(routes.items()):
+        if not route.jobs:
+            db.session.delete(route)
+            del routes[key]
 
 
-# Case status -> the state of the case's current job.
-_JOB_STATUS = {
-    Status.RECEIVED: JobStatus.PENDING,
-    Status.REPAIRED: JobStatus.PENDING,
-    Status.SCHEDULED: JobStatus.PLANNED,
-    Status.OUT_FOR_RETURN: JobStatus.PLANNED,
-    Status.SWAPPED: JobStatus.DONE,
-    Status.PICKED_UP: JobStatus.DONE,
-    Status.RETURNED: JobStatus.DONE,
-    Status.CLOSED: JobStatus.APPROVED,
-}
+def _route(routes: dict, courier: User, at: datetime) -> Route:
+    """The published route of `courier` on the Lima day of `at` (made on first use)."""
+    day = at.astimezone(LIMA_TZ).date()
+    key = (courier.username, day)
+    if key not in routes:
+        routes[key] = Route(courier=courier, day=day, published_at=at)
+        db.session.add(routes[key])
+    return routes[key]
 
 
-def _jobs(cases: list[Case], users: dict[str, User], now: datetime) -> int:
-    today = now.astimezone(LIMA_TZ).date()
-    routes = {
-        name: Route(courier=users[name], day=today, published_at=now)
-        for name in ("courier", "courier2")
-    }
-    db.session.add_all(routes.values())
-    count = 0
-    for case in cases:
-        status = _JOB_STATUS.get(case.status)
-        if case.flow not in case_flow.ST_MOVES_UNIT or status is None:
-            continue
-        if case.status == Status.REPAIRED and case.flow not in (
-            Flow.WARRANTY_PROVINCES,
-            Flow.WARRANTY_STORE,
-        ):
-            continue
-        kind = _job_kind(case)
-        place = case.store or case.customer
-        district = Gazetteer.default().require(case.ubigeo)
-        open_deadlines = [d.due_at for d in case.deadlines if d.done_at is None]
-        job = Job(
-            case=case,
-            kind=kind,
-            status=status,
-            address=place.address,
-            ubigeo=case.ubigeo,
-            lat=district.lat,
-            lon=district.lon,
-            due_at=min(open_deadlines) if open_deadlines else now,
-            units_out=LOAD[kind][0],
-            units_in=LOAD[kind][1],
+def _demo_event(case: Case, event: Event, users: dict[str, User], routes: dict, at) -> None:
+    """Apply `event` the way the app would: through the case's job where one is involved."""
+    job = jobs.open_job(case)
+    courier = users["courier" if case.id % 2 else "courier2"]
+    if event in (Event.SCHEDULE, Event.DISPATCH_RETURN) and job is not None:
+        route = _route(routes, courier, at)
+        job.status = JobStatus.PLANNED
+        job.sequence = len(route.jobs) + 1
+        route.jobs.append(job)
+    elif event in (Event.UNSCHEDULE, Event.RETURN_FAILED) and job is not None:
+        job.status, job.failure_reason = JobStatus.FAILED, FailureReason.NOT_HOME
+        job.completed_at, job.completed_by_id = at, courier.id
+    elif event in (Event.SWAP, Event.PICK_UP, Event.RETURN_UNIT) and job is not None:
+        job.arrived_at = at - timedelta(minutes=15)
+        job.checked_service_number = case.unit.service_number
+        if job.kind in (JobKind.DOA_SWAP, JobKind.STORE_SWAP):
+            job.replacement_service_number = "T" + case.unit.service_number[1:][::-1]
+        job.refilled_cartridges = False
+        job.signer_name, job.signer_document_id = case.customer.name, case.customer.document_id
+        job.status, job.completed_at, job.completed_by_id = JobStatus.DONE, at, courier.id
+    elif event is Event.CLOSE:
+        done = db.session.scalars(
+            select(Job).where(Job.case_id == case.id, Job.status == JobStatus.DONE)
         )
-        if status is JobStatus.PLANNED:
-            route = routes["courier" if count % 2 else "courier2"]
-            job.sequence = len(route.jobs) + 1
-            route.jobs.append(job)
-        if status in (JobStatus.DONE, JobStatus.APPROVED):
-            job.completed_at = case.updated_at or now
-            job.completed_by_id = users["courier"].id
-            job.signer_name = case.customer.name
-            job.checked_service_number = case.unit.service_number
-        if status is JobStatus.APPROVED:
-            job.reviewed_at = case.closed_at
-            job.reviewed_by_id = users["supervisor"].id
-        db.session.add(job)
-        count += 1
-    return count
+        for finished in done:
+            finished.status, finished.reviewed_at = JobStatus.APPROVED, at
+            finished.reviewed_by_id = users["supervisor"].id
+    actor = users["supervisor"] if event is Event.CLOSE else users["technician"]
+    apply_event(case, event, actor, note="Demo", at=at)
 
 
 def _stock(rng, programme: Programme, now: datetime, numbers: _Numbers) -> int:

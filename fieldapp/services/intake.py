@@ -29,7 +29,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit, notifications
+from fieldapp.services import audit, jobs, notifications
 
 CASE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -356,6 +356,7 @@ def open_case(
     if case.status is Status.IN_WORKSHOP:  # a walk-in's unit is already at the counter
         notifications.queue(case, Notice.UNIT_RECEIVED, at=case.unit_received_at)
     db.session.flush()
+    jobs.sync_for_case(case, now=case.received_at)
     return case
 
 
