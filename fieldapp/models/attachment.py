@@ -52,5 +52,6 @@ class Attachment(db.Model):
     @property
     def storage_name(self) -> str:
         """The file's name under MEDIA_ROOT, made by the server from the content hash."""
-        extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
-        return f"{self.sha256[:2]}/{self.sha256}.{extension.get(self.content_type, 'bin')}"
+        from fieldapp.services.media import relative_name
+
+        return relative_name(self.sha256, self.content_type)
