@@ -1,20 +1,25 @@
 """Fixtures: an app on a fresh database built by the migrations, a client, and a login helper.
 
-The schema is made once per session with `flask db upgrade` (the same path production takes)
-into a template database; each test gets its own copy.
+The schema is made once per session with `flask db upgrade` (the same path production takes).
+On SQLite (the default) each test gets its own copy of that template file. With DATABASE_URL
+pointing to PostgreSQL (the second CI pass), the suite migrates one private database and empties
+its tables after each test.
 """
 
 from __future__ import annotations
 
 import contextvars
+import os
 import re
 import shutil
+import uuid
 from pathlib import Path
 
 import flask_migrate
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
 
 from fieldapp import create_app
 from fieldapp.extensions import db
@@ -39,12 +44,49 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-def make_app(db_path: Path, tmp_path: Path, **overrides):
-    """An app in testing mode on the SQLite file `db_path`."""
+def postgres_url() -> str | None:
+    """The PostgreSQL server the suite runs against, if DATABASE_URL names one."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql")):
+        return None
+    return url.replace("postgres://", "postgresql+psycopg://", 1).replace(
+        "postgresql://", "postgresql+psycopg://", 1
+    )
+
+
+def on_postgres() -> bool:
+    """Whether this run of the suite is the PostgreSQL pass."""
+    return postgres_url() is not None
+
+
+def _admin(statement: str) -> None:
+    """Run CREATE/DROP DATABASE on the PostgreSQL server (outside a transaction)."""
+    admin = create_engine(make_url(postgres_url()).set(database="postgres"))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(statement))
+    admin.dispose()
+
+
+def new_postgres_database() -> str:
+    """An empty PostgreSQL database of its own; returns its URL."""
+    name = f"fieldapp_test_{uuid.uuid4().hex[:12]}"
+    _admin(f'CREATE DATABASE "{name}"')
+    return make_url(postgres_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database made by `new_postgres_database`."""
+    name = make_url(url).database
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_app(database: Path | str, tmp_path: Path, **overrides):
+    """An app in testing mode on `database`: a SQLite file path, or a database URL."""
+    uri = database if isinstance(database, str) else f"sqlite:///{database}"
     config = {
         "FIELDAPP_ENV": "testing",
         "SECRET_KEY": TEST_SECRET_KEY,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+        "SQLALCHEMY_DATABASE_URI": uri,
         "MEDIA_ROOT": str(tmp_path / "media"),
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
     }
@@ -66,15 +108,58 @@ def template_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_db(tmp_path_factory):
+    """On the PostgreSQL pass: one migrated database for the whole session (else None)."""
+    if not on_postgres():
+        yield None
+        return
+    url = new_postgres_database()
+    app = make_app(url, tmp_path_factory.mktemp("pg"))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    yield url
+    drop_postgres_database(url)
+
+
+def _empty_tables() -> None:
+    # DELETE, children first: far quicker than TRUNCATE on tables this small.
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
 @pytest.fixture
-def app(template_db, tmp_path):
-    """The app, inside an app context, on a private copy of the migrated database."""
+def database(template_db, postgres_db, tmp_path):
+    """A migrated database of the test's own: a SQLite copy, or the emptied PostgreSQL one."""
+    if postgres_db is not None:
+        return postgres_db
     path = tmp_path / "test.db"
     shutil.copy(template_db, path)
-    application = make_app(path, tmp_path)
+    return path
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    """An empty database (no schema), for migration tests, on the engine of this pass."""
+    if not on_postgres():
+        yield tmp_path / "fresh.db"
+        return
+    url = new_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    """The app, inside an app context, on a private migrated database."""
+    application = make_app(database, tmp_path)
     with application.app_context():
         yield application
         db.session.remove()
+        if on_postgres():
+            _empty_tables()
         db.engine.dispose()
 
 

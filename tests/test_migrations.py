@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from fieldapp.extensions import db
 from fieldapp.models.types import render_migration_item
-from tests.conftest import make_app
+from tests.conftest import make_app, on_postgres
 
 
 def test_models_and_migrations_agree(app):
@@ -22,8 +23,8 @@ def test_models_and_migrations_agree(app):
     assert diff == []
 
 
-def test_upgrade_builds_every_table_and_downgrade_removes_them(tmp_path):
-    app = make_app(tmp_path / "fresh.db", tmp_path)
+def test_upgrade_builds_every_table_and_downgrade_removes_them(fresh_database, tmp_path):
+    app = make_app(fresh_database, tmp_path)
     with app.app_context():
         assert inspect(db.engine).get_table_names() == []  # the factory never creates the schema
         flask_migrate.upgrade()
@@ -36,6 +37,7 @@ def test_upgrade_builds_every_table_and_downgrade_removes_them(tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.skipif(on_postgres(), reason="SQLite connection settings")
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(app):
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"

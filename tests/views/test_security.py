@@ -136,12 +136,8 @@ def test_session_cookie_is_httponly_and_lax(client, login):
         assert "SameSite=Lax" in cookie
 
 
-def test_cookies_are_secure_outside_development(template_db, tmp_path, monkeypatch):
-    import shutil
-
-    path = tmp_path / "prod.db"
-    shutil.copy(template_db, path)
-    app = make_app(path, tmp_path, FIELDAPP_ENV="production")
+def test_cookies_are_secure_outside_development(database, tmp_path):
+    app = make_app(database, tmp_path, FIELDAPP_ENV="production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     client = app.test_client()
