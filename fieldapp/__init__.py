@@ -35,7 +35,12 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.cli import register_cli
     from fieldapp.courier import bp as courier_bp
     from fieldapp.dispatch import bp as dispatch_bp
+    from fieldapp.documents import bp as documents_bp
+    from fieldapp.media_views import bp as media_bp
+    from fieldapp.pwa import bp as pwa_bp
+    from fieldapp.stock import bp as stock_bp
     from fieldapp.supervisor import bp as supervisor_bp
+    from fieldapp.tracking import bp as tracking_bp
     from fieldapp.web import init_web
     from fieldapp.web.views import bp as core_bp
     from fieldapp.workshop import bp as workshop_bp
@@ -49,7 +54,12 @@ def create_app(config: dict | None = None) -> Flask:
         courier_bp,
         workshop_bp,
         supervisor_bp,
+        stock_bp,
         admin_bp,
+        media_bp,
+        pwa_bp,
+        documents_bp,
+        tracking_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)  # flask-smorest Api: /api/v1 and its OpenAPI document

@@ -8,7 +8,7 @@ from flask import Flask
 from fieldapp.domain.case_flow import FLOW_LABELS, STATUS_LABELS
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.services import accounts, csv_import, demo, notifications
+from fieldapp.services import accounts, csv_import, demo, documents, notifications
 
 
 @click.command("create-user")
@@ -54,6 +54,14 @@ def send_mail(limit: int) -> None:
     click.echo(report.summary())
 
 
+@click.command("issue-documents")
+@click.option("--limit", default=50, show_default=True, help="Most documents to issue this run.")
+def issue_documents(limit: int) -> None:
+    """Issue the documents waiting in the queue (a failed render is retried on a later run)."""
+    report = documents.issue_pending(limit=limit)
+    click.echo(report.summary())
+
+
 @click.command("check-deadlines")
 def check_deadlines() -> None:
     """Queue a warning for every deadline at risk or overdue (once each), then send the mail."""
@@ -88,7 +96,37 @@ def import_cases(file, username: str | None) -> None:
     click.echo(report.summary)
 
 
+@click.command("statement")
+@click.argument("month")
+@click.option("--csv", "csv_file", type=click.File("wb"), help="Write the CSV here.")
+@click.option("--pdf", "pdf_file", type=click.File("wb"), help="Write the PDF here.")
+def statement(month: str, csv_file, pdf_file) -> None:
+    """Monthly statement of closed cases for Kodak (MONTH as YYYY-MM): totals, CSV, PDF."""
+    from fieldapp.services import statement as statement_service
+
+    try:
+        data = statement_service.build(month)
+    except statement_service.StatementError as error:
+        raise click.BadParameter(str(error), param_hint="MONTH") from error
+    for flow, count in data.by_flow.items():
+        click.echo(f"{FLOW_LABELS[flow]}: {count}")
+    click.echo(f"Casos cerrados en {data.month}: {data.total}")
+    click.echo(f"Con plazo cumplido: {data.met} ({data.met_percent:g} %)")
+    if csv_file is not None:
+        csv_file.write(statement_service.to_csv(data))
+    if pdf_file is not None:
+        pdf_file.write(statement_service.to_pdf(data))
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to `app`."""
-    for command in (create_user, seed_demo, send_mail, check_deadlines, import_cases):
+    for command in (
+        create_user,
+        seed_demo,
+        send_mail,
+        issue_documents,
+        check_deadlines,
+        import_cases,
+        statement,
+    ):
         app.cli.add_command(command)

@@ -130,12 +130,30 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "ST_COUNTER_LON": float(os.environ.get("FIELDAPP_ST_COUNTER_LON", "-77.0365")),
         "BAND_THRESHOLDS_KM": _env_floats("FIELDAPP_BAND_THRESHOLDS_KM", (200.0, 500.0)),
         "CAMERA_CENTRES": _env_list("FIELDAPP_CAMERA_CENTRES", ("G&N DIGITAL", "FOTO DIGITAL")),
+        # Route planning: the travel model, the optimiser's time budget, an optional OSRM server.
+        "ROUTING_SECONDS": float(os.environ.get("FIELDAPP_ROUTING_SECONDS", "5")),
+        "ROUTING_SEED": _env_int("FIELDAPP_ROUTING_SEED", 1),
+        "ROUTING_CIRCUITY_LIMA": float(os.environ.get("FIELDAPP_ROUTING_CIRCUITY_LIMA", "1.3")),
+        "ROUTING_CIRCUITY_PROVINCES": float(
+            os.environ.get("FIELDAPP_ROUTING_CIRCUITY_PROVINCES", "1.25")
+        ),
+        "ROUTING_SPEED_LIMA_KMH": float(os.environ.get("FIELDAPP_ROUTING_SPEED_LIMA_KMH", "22")),
+        "ROUTING_SPEED_PROVINCES_KMH": float(
+            os.environ.get("FIELDAPP_ROUTING_SPEED_PROVINCES_KMH", "55")
+        ),
+        "OSRM_URL": os.environ.get("FIELDAPP_OSRM_URL", ""),
+        # Supervisor review: when a stop's GPS or phone clock looks wrong.
+        "REVIEW_FAR_KM_LIMA": float(os.environ.get("FIELDAPP_REVIEW_FAR_KM_LIMA", "30")),
+        "REVIEW_FAR_KM_PROVINCES": float(os.environ.get("FIELDAPP_REVIEW_FAR_KM_PROVINCES", "80")),
+        "REVIEW_SKEW_MINUTES": float(os.environ.get("FIELDAPP_REVIEW_SKEW_MINUTES", "10")),
         # The ST's identity, printed on documents.
         "ST_NAME": os.environ.get("FIELDAPP_ST_NAME", "Alternativa Tecnológica S.A.C."),
         "ST_RUC": os.environ.get("FIELDAPP_ST_RUC", "20419653471"),
         "ST_ADDRESS": os.environ.get(
             "FIELDAPP_ST_ADDRESS", "Av. José Gálvez Barrenechea 134, San Isidro, Lima"
         ),
+        # The address people reach the app at (QR codes on documents, tracking links in mail).
+        "PUBLIC_URL": os.environ.get("FIELDAPP_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Mail: SMTP when MAIL_SERVER is set, else .eml files under instance/outbox/ in dev.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _env_int("MAIL_PORT", 25),

@@ -50,6 +50,8 @@ def test_seed_demo_fills_an_empty_database_once(runner):
         "dispatcher": Role.DISPATCHER,
         "courier": Role.COURIER,
         "courier2": Role.COURIER,
+        "courier_trujillo": Role.COURIER,
+        "courier_arequipa": Role.COURIER,
         "supervisor": Role.SUPERVISOR,
         "technician": Role.TECHNICIAN,
     }

@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from fieldapp.auth import bp
 from fieldapp.auth.forms import LoginForm
+from fieldapp.domain.roles import Role
 from fieldapp.extensions import db, limiter
 from fieldapp.services import accounts
 from fieldapp.web.guard import home_url, public, safe_next
@@ -40,7 +41,9 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.username.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            # Couriers stay logged in: a phone offline for a day must still sync its queue.
+            remember = form.remember.data or user.role == Role.COURIER
+            login_user(user, remember=remember)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or home_url(user), 303)
         form.password.errors.append("Usuario o contraseña incorrectos.")

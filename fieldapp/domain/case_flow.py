@@ -118,6 +118,7 @@ class Notice(StrEnum):
     UNIT_RETURNED = "unit_returned"
     WARRANTY_VOIDED = "warranty_voided"
     DEADLINE_AT_RISK = "deadline_at_risk"
+    VISIT_SCHEDULED = "visit_scheduled"  # to the customer, when dispatch publishes the route
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -116,6 +117,14 @@ class Gazetteer:
         if district is None:
             raise UnknownUbigeo(f"No existe un distrito con el código UBIGEO {ubigeo.strip()}.")
         return district
+
+    def nearest(self, lat: float, lon: float) -> District:
+        """The district whose capital is closest to (lat, lon) (a quick planar comparison)."""
+        scale = math.cos(math.radians(lat))
+        return min(
+            self._by_ubigeo.values(),
+            key=lambda d: (d.lat - lat) ** 2 + ((d.lon - lon) * scale) ** 2,
+        )
 
     def departments(self) -> list[tuple[str, str]]:
         """Return (code, name) of every department, sorted by name."""

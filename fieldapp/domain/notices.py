@@ -24,6 +24,7 @@ class Recipient(StrEnum):
 RECIPIENTS: dict[Notice, tuple[Recipient, ...]] = {
     notice: (Recipient.CASE_ADMIN, Recipient.CUSTOMER) for notice in Notice
 }
+RECIPIENTS[Notice.VISIT_SCHEDULED] = (Recipient.CUSTOMER,)
 
 DEADLINE_LABELS: dict[str, str] = {
     "swap": "cambio del equipo",
@@ -40,6 +41,7 @@ TITLES: dict[Notice, str] = {
     Notice.UNIT_RETURNED: "equipo entregado",
     Notice.WARRANTY_VOIDED: "garantía anulada",
     Notice.DEADLINE_AT_RISK: "plazo por vencer",
+    Notice.VISIT_SCHEDULED: "visita programada",
 }
 
 _WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
@@ -79,6 +81,8 @@ class CaseFacts:
     due_at: datetime | None = None  # the next deadline (or the one at risk)
     deadline_name: str | None = None  # for DEADLINE_AT_RISK: swap, pickup, repair, return
     overdue: bool = False
+    visit_window: tuple[datetime, datetime] | None = None  # for VISIT_SCHEDULED
+    tracking_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,16 @@ def retry_delay(attempts: int) -> timedelta:
     return min(RETRY_BASE * 2 ** (attempts - 1), RETRY_CAP)
 
 
+def visit_text(window: tuple[datetime, datetime]) -> str:
+    """A visit window in Spanish: "el jueves 26 de noviembre de 2026 entre las 10:00 y las 12:00".
+
+    :raises ValueError: if the datetimes are naive.
+    """
+    start, end = (lima_datetime_text(t) for t in window)
+    day, _, start_time = start.rpartition(" a las ")
+    return f"el {day} entre las {start_time} y las {end.rpartition(' a las ')[2]}"
+
+
 def compose(notice: Notice, facts: CaseFacts, recipient: Recipient) -> Composed:
     """The subject and body of `notice` for `recipient`, in Spanish (Peru).
 
@@ -122,6 +136,8 @@ def compose(notice: Notice, facts: CaseFacts, recipient: Recipient) -> Composed:
     """
     if notice is Notice.DEADLINE_AT_RISK and (facts.due_at is None or not facts.deadline_name):
         raise ValueError("an at-risk notice needs the deadline and its due time")
+    if notice is Notice.VISIT_SCHEDULED and facts.visit_window is None:
+        raise ValueError("a visit notice needs the visit window")
     title = TITLES[notice]
     if notice is Notice.DEADLINE_AT_RISK and facts.overdue:
         title = "plazo vencido"
@@ -162,6 +178,10 @@ def _admin_body(notice: Notice, facts: CaseFacts) -> str:
             f"El plazo de {_deadline_label(facts)} del caso {case} "
             + (f"venció el {due}." if facts.overdue else f"está por vencer: vence el {due}.")
             + " Le estamos dando prioridad."
+        ),
+        Notice.VISIT_SCHEDULED: (
+            f"La visita del caso {case} quedó programada "
+            f"{visit_text(facts.visit_window) if facts.visit_window else ''}."
         ),
     }
     details = [
@@ -212,6 +232,11 @@ def _customer_body(notice: Notice, facts: CaseFacts) -> str:
             if facts.overdue
             else "Queremos mantenerle informado: la atención de su caso podría tomar un poco "
             "más de lo previsto."
+        ),
+        Notice.VISIT_SCHEDULED: (
+            f"Nuestro courier le visitará {visit_text(facts.visit_window)}."
+            if facts.visit_window
+            else ""
         ),
     }
     return "\n".join(
@@ -271,6 +296,12 @@ def _next_step(notice: Notice, facts: CaseFacts) -> str:
         )
     if notice is Notice.WARRANTY_VOIDED:
         return "El caso quedó cerrado sin cobertura de garantía."
+    if notice is Notice.VISIT_SCHEDULED:
+        follow = f" Puede seguir la visita aquí: {facts.tracking_url}" if facts.tracking_url else ""
+        return (
+            "Tenga a la mano el equipo con sus accesorios, su documento de identidad y una copia "
+            f"de su comprobante de compra.{follow}"
+        )
     return "Estamos dando prioridad a su caso y nos comunicaremos con usted a la brevedad."
 
 

@@ -30,6 +30,7 @@ AREA_ROLES: dict[str, frozenset[Role]] = {
     "courier": frozenset({Role.COURIER}),
     "workshop": frozenset({Role.TECHNICIAN}),
     "supervisor": frozenset({Role.SUPERVISOR}),
+    "stock": frozenset({Role.TECHNICIAN, Role.SUPERVISOR, Role.DISPATCHER}),
     "admin": frozenset(),
 }
 

@@ -43,3 +43,29 @@ class PartStatus(StrEnum):
 
     AVAILABLE = "available"
     USED = "used"
+
+
+CATEGORY_LABELS: dict[StockCategory, str] = {
+    StockCategory.NEW: "Nuevo",
+    StockCategory.EXCHANGE: "Intercambio",
+    StockCategory.DOA_COLLECTED: "DOA recogido",
+}
+STATUS_LABELS: dict[StockStatus, str] = {
+    StockStatus.ON_HAND: "En stock",
+    StockStatus.RESERVED: "Reservado",
+    StockStatus.DELIVERED: "Entregado",
+    StockStatus.PARTS_DONOR: "Donante de repuestos",
+    StockStatus.RETURNED_TO_KODAK: "Devuelto a Kodak",
+    StockStatus.CREDITED: "Acreditado",
+}
+MOVEMENT_LABELS: dict[MovementKind, str] = {
+    MovementKind.RECEIVED_FROM_KODAK: "Recibido de Kodak",
+    MovementKind.RESERVED: "Reservado para visita",
+    MovementKind.RELEASED: "Reserva liberada",
+    MovementKind.DELIVERED: "Entregado al cliente",
+    MovementKind.DOA_COLLECTED: "Equipo DOA recogido",
+    MovementKind.PARTS_DONOR: "Donante de repuestos",
+    MovementKind.PART_TAKEN: "Repuesto usado",
+    MovementKind.CREDITED_AT_SALE: "Crédito por falla en venta",
+    MovementKind.RETURNED_TO_KODAK: "Devuelto a Kodak",
+}

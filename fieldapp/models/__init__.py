@@ -4,12 +4,15 @@ from fieldapp.models.api_client import ApiClient
 from fieldapp.models.attachment import Attachment, AttachmentKind, AttachmentPurpose
 from fieldapp.models.audit import AuditEvent
 from fieldapp.models.case import Case, CaseDeadline
+from fieldapp.models.document import DocType, Document, DocumentRequest, DocumentSeries
 from fieldapp.models.job import Job
 from fieldapp.models.mail import OutboxMessage
 from fieldapp.models.party import Customer, Store
 from fieldapp.models.programme import DistrictBandOverride, Programme
+from fieldapp.models.repair import Repair, RepairNote
 from fieldapp.models.route import CourierAvailability, CourierProfile, Route
 from fieldapp.models.stock import SparePart, StockMovement, StockUnit
+from fieldapp.models.sync import SyncAction
 from fieldapp.models.unit import Unit
 from fieldapp.models.user import User
 
@@ -24,15 +27,22 @@ __all__ = [
     "CourierAvailability",
     "CourierProfile",
     "Customer",
+    "DocType",
+    "Document",
+    "DocumentRequest",
+    "DocumentSeries",
     "DistrictBandOverride",
     "Job",
     "OutboxMessage",
     "Programme",
+    "Repair",
+    "RepairNote",
     "Route",
     "SparePart",
     "Store",
     "StockMovement",
     "StockUnit",
+    "SyncAction",
     "Unit",
     "User",
 ]

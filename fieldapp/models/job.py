@@ -40,6 +40,8 @@ class Job(db.Model):
     sequence: Mapped[int | None]
     locked: Mapped[bool] = mapped_column(default=False)
     eta: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The customer's public tracking page /t/<token> (made when the visit is first published).
+    tracking_token: Mapped[str | None] = mapped_column(String(43), unique=True)
     # Proof of delivery (server time, and the phone's time beside it).
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     device_arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

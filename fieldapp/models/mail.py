@@ -37,3 +37,5 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Error class and SMTP code only (addresses are stripped): no personal data here.
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # An issued document sent as a PDF attachment (read from media when the message is built).
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))

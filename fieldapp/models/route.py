@@ -53,6 +53,8 @@ class Route(db.Model):
     courier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     day: Mapped[date] = mapped_column(Date, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when dispatch changes a published route, so the courier is told; cleared on publish.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     distance_km: Mapped[float | None]
     duration_minutes: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

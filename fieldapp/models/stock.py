@@ -51,6 +51,7 @@ class StockMovement(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # A credit at sale names a unit that never entered the ST's stock.
     service_number: Mapped[str | None] = mapped_column(String(7))
+    model: Mapped[str | None] = mapped_column(String(60))
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 

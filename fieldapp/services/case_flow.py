@@ -10,7 +10,7 @@ from fieldapp.domain.deadlines import case_deadlines
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Case, CaseDeadline, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit, jobs, notifications
+from fieldapp.services import audit, documents, jobs, notifications
 
 # Which deadline an event meets.
 _MEETS = {
@@ -66,6 +66,7 @@ def apply_event(
     )
     if found.notice is not None:
         notifications.queue(case, found.notice, at=at)
+    documents.on_case_event(case, event, at)
     db.session.flush()
     jobs.sync_for_case(case, now=at)
     return found

@@ -41,6 +41,8 @@ STAFF = [
     ("dispatcher", Role.DISPATCHER, "Diego Despacho"),
     ("courier", Role.COURIER, "Carlos Quispe"),
     ("courier2", Role.COURIER, "Rosa Huamán"),
+    ("courier_trujillo", Role.COURIER, "Jorge Vásquez"),
+    ("courier_arequipa", Role.COURIER, "Lucía Condori"),
     ("supervisor", Role.SUPERVISOR, "Sofía Supervisora"),
     ("technician", Role.TECHNICIAN, "Tomás Técnico"),
 ]
@@ -149,17 +151,27 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
     job_count = db.session.scalar(select(func.count()).select_from(Job))
     units = _stock(rng, programme, now, numbers)
     db.session.flush()
+    _stock_in_use(users)
     return {"users": len(users), "cases": len(cases), "jobs": job_count, "stock_units": units}
 
 
+# Couriers: two from the counter in Lima, and the hubs that serve the north and the south.
+COURIERS = [
+    ("courier", "Mostrador San Isidro", ST_COUNTER, "motorcycle", 2),
+    ("courier2", "Mostrador San Isidro", ST_COUNTER, "car", 6),
+    ("courier_trujillo", "Hub Trujillo", (-8.1116, -79.0288), "van", 20),
+    ("courier_arequipa", "Hub Arequipa", (-16.3989, -71.5350), "car", 6),
+]
+
+
 def _couriers(users: dict[str, User]) -> None:
-    for name, vehicle, capacity in (("courier", "motorcycle", 2), ("courier2", "car", 6)):
+    for name, base, (lat, lon), vehicle, capacity in COURIERS:
         db.session.add(
             CourierProfile(
                 user=users[name],
-                base_name="Mostrador San Isidro",
-                base_lat=ST_COUNTER[0],
-                base_lon=ST_COUNTER[1],
+                base_name=base,
+                base_lat=lat,
+                base_lon=lon,
                 vehicle=vehicle,
                 capacity=capacity,
                 shift_start=time(8, 30),
@@ -304,3 +316,25 @@ def _stock(rng, programme: Programme, now: datetime, numbers: _Numbers) -> int:
             db.session.add(unit)
             made += 1
     return made
+
+
+def _stock_in_use(users: dict[str, User]) -> None:
+    """A collected DOA unit turned parts donor, and a new unit reserved for an open DOA swap."""
+    from fieldapp.services import stock
+
+    tech = users["technician"]
+    swapped = db.session.scalar(
+        select(Case)
+        .where(Case.flow == Flow.DOA_LIMA, Case.status == case_flow.Status.CLOSED)
+        .order_by(Case.id)
+    )
+    if swapped is not None:
+        donor = stock.collect_doa(swapped, tech)
+        stock.make_parts_donor(donor, ["Cabezal de impresión", "Fuente de poder", "Bandeja"], tech)
+    visit = db.session.scalar(
+        select(Job)
+        .where(Job.kind == JobKind.DOA_SWAP, Job.status.in_([JobStatus.PENDING, JobStatus.PLANNED]))
+        .order_by(Job.due_at)
+    )
+    if visit is not None:
+        stock.reserve_for_job(visit, users["dispatcher"])

@@ -15,7 +15,7 @@ from fieldapp.domain.jobs import LOAD, OPEN_JOB, FailureReason, JobKind, JobStat
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Case, Job, Route, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit
+from fieldapp.services import audit, documents, notifications
 
 # Case event when a job of this kind is closed as done.
 DONE_EVENT = {
@@ -126,6 +126,7 @@ def on_publish(route: Route, actor: User | None) -> None:
             continue
         event = Event.DISPATCH_RETURN if job.kind is JobKind.RETURN else Event.SCHEDULE
         _case_event(job.case, event, actor, note=f"Ruta del {route.day:%d/%m/%Y}")
+    documents.on_route_published(route)
 
 
 def on_unplan(job: Job, actor: User | None) -> None:
@@ -194,7 +195,7 @@ def complete(
 
     :raises JobError: listing what is missing.
     """
-    if job.status is not JobStatus.IN_PROGRESS:
+    if job.status not in (JobStatus.IN_PROGRESS, JobStatus.REJECTED):
         raise JobError("Registre la llegada antes de cerrar la parada.")
     missing = jobs.missing_evidence(job.kind, evidence_of(job))
     if missing:
@@ -206,6 +207,7 @@ def complete(
     event = Event.VOID if job.refilled_cartridges else DONE_EVENT[job.kind]
     note = "Cartuchos rellenados: garantía anulada" if event is Event.VOID else None
     _case_event(job.case, event, actor, note=note, at=job.completed_at)
+    documents.on_job_completed(job)
     return Outcome(job, event)
 
 
@@ -235,4 +237,53 @@ def fail(
     job.completed_by_id = actor.id
     _set_status(job, JobStatus.FAILED, actor, note)
     on_unplan(job, actor)
+    documents.on_job_failed(job)
     return sync_for_case(job.case)
+
+
+def approve(job: Job, actor: User, *, at: datetime | None = None) -> Event | None:
+    """Approve a job closed by the courier; the case closes when this was its last step, and
+    the case's notice is queued (once).
+
+    :raises JobError: when the job is not waiting for review or has evidence missing.
+    """
+    if job.status is not JobStatus.DONE:
+        raise JobError("Este trabajo no está esperando aprobación.")
+    missing = jobs.missing_evidence(job.kind, evidence_of(job))
+    if missing:
+        raise JobError("No se puede aprobar, falta: " + "; ".join(missing) + ".")
+    job.reviewed_at = at or utcnow()
+    job.reviewed_by_id = actor.id
+    job.rejection_reason = None
+    _set_status(job, JobStatus.APPROVED, actor, None)
+    case = job.case
+    found = case_flow.FLOWS[case.flow].get(DONE_EVENT[job.kind])
+    notice = case_flow.Notice.WARRANTY_VOIDED if case.status is case_flow.Status.VOID else None
+    if notice is None and found is not None:
+        notice = found.notice
+    if notice is not None:
+        notifications.queue(case, notice)
+    if Event.CLOSE in case_flow.allowed_events(case.flow, case.status):
+        _case_event(case, Event.CLOSE, actor, note="Aprobado por supervisión", at=job.reviewed_at)
+        return Event.CLOSE
+    return None
+
+
+def reject(job: Job, actor: User, reason: str, *, to_dispatch: bool = False) -> None:
+    """Send a closed job back with the supervisor's reason: to its courier to fix and close
+    again, or off its route to dispatch to plan it again.
+
+    :raises JobError: without a reason, or when the job is not waiting for review.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise JobError("Indique el motivo del rechazo.")
+    if job.status is not JobStatus.DONE:
+        raise JobError("Este trabajo no está esperando aprobación.")
+    job.reviewed_at = utcnow()
+    job.reviewed_by_id = actor.id
+    job.rejection_reason = reason
+    if to_dispatch:
+        job.route_id, job.sequence, job.eta = None, None, None
+    where = "despacho" if to_dispatch else "courier"
+    _set_status(job, JobStatus.REJECTED, actor, f"Devuelto a {where}: {reason}")

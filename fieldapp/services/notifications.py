@@ -15,7 +15,7 @@ import os
 import re
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -30,8 +30,9 @@ from fieldapp.domain.case_flow import OPEN, Notice
 from fieldapp.domain.deadlines import Urgency, urgency
 from fieldapp.domain.notices import CaseFacts, Recipient
 from fieldapp.extensions import db
-from fieldapp.models import Case, CaseDeadline, OutboxMessage
+from fieldapp.models import Case, CaseDeadline, Document, OutboxMessage
 from fieldapp.models.types import utcnow
+from fieldapp.services import media
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +61,22 @@ class DeliveryReport:
         return f"enviados {self.sent}, fallidos {self.failed}, pendientes {self.pending}"
 
 
+@dataclass(frozen=True)
+class Visit:
+    """A planned visit the customer is told about."""
+
+    job_id: int
+    window: tuple[datetime, datetime]
+    tracking_url: str | None = None
+
+
 def queue(
     case: Case,
     notice: Notice,
     *,
     deadline: CaseDeadline | None = None,
     at: datetime | None = None,
+    visit: Visit | None = None,
 ) -> list[OutboxMessage]:
     """Add `notice` about `case` to the outbox for the Case Admin and the customer (if known).
 
@@ -79,11 +90,15 @@ def queue(
     db.session.flush()  # the case needs its id for the key
     at = at or _event_time(case, notice)
     facts = _facts(case, notice, deadline, at)
+    if visit is not None:
+        facts = replace(facts, visit_window=visit.window, tracking_url=visit.tracking_url)
     addresses = {
         Recipient.CASE_ADMIN: _clean_address(case.programme.case_admin_email),
         Recipient.CUSTOMER: _clean_address(case.customer.email),
     }
     scope = deadline.name if deadline is not None else "event"
+    if visit is not None:
+        scope = f"job-{visit.job_id}"  # each visit (a re-attempt too) is told once
     queued: list[OutboxMessage] = []
     queued_at = utcnow()
     for recipient in notices.RECIPIENTS[notice]:
@@ -232,6 +247,11 @@ def _describe(exc: Exception) -> str:
     return _ANY_ADDRESS.sub("<dirección>", " ".join(detail.split()))[:200]
 
 
+def clean_address(address: str | None) -> str | None:
+    """The address trimmed, or None when it is empty or not a valid e-mail address."""
+    return _clean_address(address)
+
+
 def _clean_address(address: str | None) -> str | None:
     address = (address or "").strip()
     if not address:
@@ -291,7 +311,18 @@ def build_email(message: OutboxMessage, sender: str, now: datetime) -> EmailMess
     # Quoted-printable: 7-bit safe for any relay, even one without 8BITMIME.
     email.set_content(message.body_text, charset="utf-8", cte="quoted-printable")
     email["Content-Language"] = "es-PE"  # after set_content, which resets Content-* headers
+    if message.document_id is not None:
+        _attach_document(email, message.document_id)
     return email
+
+
+def _attach_document(email: EmailMessage, document_id: int) -> None:
+    """Attach an issued document's frozen PDF bytes (a missing file fails this send)."""
+    document = db.session.get(Document, document_id)
+    data = media.read(document.sha256, "application/pdf")
+    email.add_attachment(
+        data, maintype="application", subtype="pdf", filename=f"{document.number}.pdf"
+    )
 
 
 class _Transport:

@@ -1,18 +1,112 @@
-"""Supervisor home: closed jobs waiting for approval."""
+"""Supervisor: the review queue of closed jobs, approval and rejection, evidence files."""
 
 from __future__ import annotations
 
-from flask import render_template
-from sqlalchemy import select
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 
-from fieldapp.domain.jobs import JobStatus
+from fieldapp.domain.jobs import PHOTO_LABELS
+from fieldapp.domain.review import FLAG_LABELS
 from fieldapp.extensions import db
-from fieldapp.models import Job
+from fieldapp.services import review
+from fieldapp.services.jobs import JobError
 from fieldapp.supervisor import bp
+from fieldapp.supervisor.forms import ApproveForm, BulkApproveForm, RejectForm
+
+_SUBMITTED = object()
+
+
+def _queue_page(status: int = 200, reject_forms: dict | None = None, errors: dict | None = None):
+    items = review.queue()
+    forms = reject_forms or {}
+    return (
+        render_template(
+            "supervisor/index.html",
+            items=items,
+            approve_form=ApproveForm(),
+            bulk_form=BulkApproveForm(),
+            reject_forms={
+                i.job.id: forms.get(i.job.id) or _reject_form(i.job.id, None) for i in items
+            },
+            flag_labels=FLAG_LABELS,
+            photo_labels=PHOTO_LABELS,
+            errors=errors or {},
+            clean_count=sum(1 for i in items if i.review.clean),
+        ),
+        status,
+    )
+
+
+def _reject_form(job_id: int, formdata=_SUBMITTED) -> RejectForm:
+    """The reject form of one job (prefixed, so every card's fields have their own ids)."""
+    if formdata is _SUBMITTED:
+        return RejectForm(prefix=f"job{job_id}")
+    return RejectForm(prefix=f"job{job_id}", formdata=formdata)
+
+
+def _pending(job_id: int):
+    job = review.pending_job(job_id)
+    if job is None:
+        abort(404)
+    return job
 
 
 @bp.get("/")
 def index():
-    """Jobs closed by couriers and waiting for review, oldest first."""
-    stmt = select(Job).where(Job.status == JobStatus.DONE).order_by(Job.completed_at)
-    return render_template("supervisor/index.html", jobs=db.session.scalars(stmt).all())
+    """Jobs closed by couriers and waiting for review, oldest first, evidence side by side."""
+    return _queue_page()
+
+
+@bp.post("/jobs/<int:job_id>/approve")
+def approve(job_id: int):
+    """Approve one job.
+
+    :raises NotFound: when the job is not waiting for review.
+    """
+    job = _pending(job_id)
+    if not ApproveForm().validate_on_submit():
+        abort(400)
+    try:
+        review.approve(job, current_user)
+    except JobError as error:
+        db.session.rollback()
+        return _queue_page(422, errors={job_id: str(error)})
+    db.session.commit()
+    flash(f"Trabajo del caso {job.case.case_number} aprobado.", "success")
+    return redirect(url_for("supervisor.index"), 303)
+
+
+@bp.post("/jobs/<int:job_id>/reject")
+def reject(job_id: int):
+    """Send one job back with a reason.
+
+    :raises NotFound: when the job is not waiting for review.
+    """
+    job = _pending(job_id)
+    form = _reject_form(job_id)
+    if not form.validate_on_submit():
+        return _queue_page(422, reject_forms={job_id: form})
+    try:
+        review.reject(
+            job, current_user, form.reason.data, to_dispatch=form.send_to.data == "dispatch"
+        )
+    except JobError as error:
+        db.session.rollback()
+        return _queue_page(422, errors={job_id: str(error)})
+    db.session.commit()
+    flash(f"Trabajo del caso {job.case.case_number} devuelto.", "success")
+    return redirect(url_for("supervisor.index"), 303)
+
+
+@bp.post("/bulk-approve")
+def bulk_approve():
+    """Approve every job in the queue that carries no flag."""
+    if not BulkApproveForm().validate_on_submit():
+        abort(400)
+    approved = review.bulk_approve(current_user)
+    db.session.commit()
+    flash(f"{len(approved)} trabajos sin observaciones aprobados.", "success")
+    return redirect(url_for("supervisor.index"), 303)
+
+
+from fieldapp.supervisor import reports  # noqa: E402, F401  (dashboard and statement pages)

@@ -27,5 +27,6 @@ AREA_LABELS = {
     "courier": "Mi ruta",
     "workshop": "Taller",
     "supervisor": "Supervisión",
+    "stock": "Stock",
     "admin": "Administración",
 }

@@ -37,6 +37,7 @@ _ENUM_LABELS: dict[type, dict] = {
     Zone: {Zone.LIMA: "Lima", Zone.PROVINCES: "Provincias"},
     CaseKind: {CaseKind.DOA: "DOA (cambio)", CaseKind.WARRANTY: "Garantía (reparación)"},
 }
+VEHICLE_LABELS = {"motorcycle": "Moto", "car": "Auto", "van": "Furgoneta"}
 DEADLINE_LABELS = {
     "swap": "Cambio",
     "pickup": "Recojo",
@@ -45,6 +46,20 @@ DEADLINE_LABELS = {
 }
 ACTION_LABELS = {
     "created": "Caso registrado",
+    "job_in_progress": "Llegada del courier",
+    "job_number_checked": "Número de servicio verificado",
+    "job_photo": "Foto registrada",
+    "job_signed": "Firma registrada",
+    "job_refill_checked": "Cartuchos revisados",
+    "job_done": "Visita cerrada por el courier",
+    "job_failed": "Visita fallida",
+    "job_approved": "Visita aprobada",
+    "job_rejected": "Visita rechazada por supervisión",
+    "job_cancelled": "Visita anulada",
+    "job_planned": "Visita planificada",
+    "visit_window": "Franja de visita acordada",
+    "stop_locked": "Parada fijada",
+    "stop_unlocked": "Parada liberada",
     **{event.value: text.capitalize() for event, text in EVENT_LABELS.items()},
 }
 
@@ -90,5 +105,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(label, "label")
     app.add_template_filter(countdown, "countdown")
     app.add_template_filter(lambda name: DEADLINE_LABELS.get(name, name), "deadline_label")
+    app.add_template_filter(lambda name: VEHICLE_LABELS.get(name, name), "vehicle_label")
     app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
     app.add_template_filter(lambda status: STATUS_LABELS.get(status, status or ""), "status_label")

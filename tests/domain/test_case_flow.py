@@ -88,6 +88,7 @@ def test_notices_follow_domain_md():
     assert notices - {None} == set(case_flow.Notice) - {
         case_flow.Notice.DEADLINE_AT_RISK,
         case_flow.Notice.CASE_RECEIVED,
+        case_flow.Notice.VISIT_SCHEDULED,
     }
 
 

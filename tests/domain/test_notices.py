@@ -31,6 +31,8 @@ FACTS = CaseFacts(
     st_name="Alternativa Tecnológica S.A.C.",
     st_address="Av. José Gálvez Barrenechea 134, San Isidro, Lima",
     due_at=DUE,
+    visit_window=(AT, AT + timedelta(hours=2)),
+    tracking_url="https://fieldapp.example/t/abc",
 )
 
 
@@ -53,7 +55,7 @@ def test_every_notice_names_the_case_and_the_service_number(notice, recipient):
         assert "KCC-2026-0042" in text
         assert "T123456" in text
     assert "lunes 7 de diciembre de 2026 a las 14:30" in composed.body or (
-        notice is Notice.DEADLINE_AT_RISK
+        notice in (Notice.DEADLINE_AT_RISK, Notice.VISIT_SCHEDULED)
     )
     assert "Atentamente,\nAlternativa Tecnológica S.A.C." in composed.body
 
@@ -145,8 +147,19 @@ def test_a_customer_without_a_name_is_still_greeted():
 
 def test_every_notice_goes_to_the_case_admin_and_the_customer():
     assert set(RECIPIENTS) == set(Notice)
-    for recipients in RECIPIENTS.values():
-        assert recipients == (Recipient.CASE_ADMIN, Recipient.CUSTOMER)
+    for notice, recipients in RECIPIENTS.items():
+        if notice is Notice.VISIT_SCHEDULED:  # the visit concerns the customer alone
+            assert recipients == (Recipient.CUSTOMER,)
+        else:
+            assert recipients == (Recipient.CASE_ADMIN, Recipient.CUSTOMER)
+
+
+def test_the_visit_notice_gives_the_window_and_the_tracking_link():
+    body = compose(Notice.VISIT_SCHEDULED, FACTS, Recipient.CUSTOMER).body
+    assert "le visitará el lunes 7 de diciembre de 2026 entre las 14:30 y las 16:30" in body
+    assert "https://fieldapp.example/t/abc" in body
+    with pytest.raises(ValueError, match="visit window"):
+        compose(Notice.VISIT_SCHEDULED, replace(FACTS, visit_window=None), Recipient.CUSTOMER)
 
 
 @pytest.mark.parametrize(

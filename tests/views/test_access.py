@@ -14,6 +14,7 @@ HEADINGS = {
     "courier": "<h1>Mi ruta",
     "workshop": "<h1>Taller</h1>",
     "supervisor": "<h1>Supervisión</h1>",
+    "stock": "<h1>Stock</h1>",
     "admin": "<h1>Administración</h1>",
 }
 ALLOWED = {

@@ -59,7 +59,16 @@ def test_pages_carry_the_token_for_htmx(client, login):
 # --- Headers ----------------------------------------------------------------------------------
 
 PUBLIC_URLS = ["/login", "/healthz", "/static/css/app.css", "/does-not-exist"]
-AREA_URLS = ["/cases/", "/dispatch/", "/courier/", "/workshop/", "/supervisor/", "/admin/"]
+AREA_URLS = [
+    "/cases/",
+    "/dispatch/",
+    "/courier/",
+    "/workshop/",
+    "/supervisor/",
+    "/supervisor/dashboard",
+    "/stock/",
+    "/admin/",
+]
 
 
 def _assert_headers(response):

@@ -1,0 +1,108 @@
+"""PDF rendering with WeasyPrint: Jinja templates under templates/pdf/, a URL fetcher that serves
+only the app's own static files and stored media, a QR code and a small route map as inline SVG.
+
+Templates reference files as `fieldapp:/static/<path>` and `fieldapp:/media/<sha256>.<ext>`;
+anything else (file://, http(s)://, data:, a path escaping the folder) is refused, so user text
+that slipped into an attribute can never read the server's files or reach the network.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from pathlib import Path
+
+import segno
+from flask import current_app, render_template
+from markupsafe import Markup
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from fieldapp.services import media
+
+SCHEME = "fieldapp"
+BASE_URL = f"{SCHEME}:/"
+STATIC_PREFIX = f"{SCHEME}:/static/"
+MEDIA_PREFIX = f"{SCHEME}:/media/"
+_MEDIA_NAME = re.compile(r"^([0-9a-f]{64})\.(png|jpg)$")
+_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg"}
+_STATIC_SUFFIXES = {".css", ".png", ".jpg", ".jpeg", ".svg", ".woff", ".woff2", ".ttf"}
+
+
+class FetchRefused(ValueError):
+    """The PDF asked for a resource outside the app's static files and stored media."""
+
+
+class SafeFetcher(URLFetcher):
+    """WeasyPrint URL fetcher limited to `fieldapp:/static/…` and `fieldapp:/media/…`."""
+
+    def __init__(self, static_root: Path, media_root: Path):
+        super().__init__(timeout=1, allowed_protocols=(SCHEME,), allow_redirects=False)
+        self.static_root = static_root.resolve()
+        self.media_root = media_root.resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        """Serve `url` from the static folder or the media store.
+
+        :raises FetchRefused: for any other URL (WeasyPrint then skips the resource).
+        """
+        try:
+            path, content_type = self._locate(str(url))
+        except FetchRefused:
+            self.refused.append(str(url))
+            raise
+        return URLFetcherResponse(
+            str(url), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+    def _locate(self, url: str) -> tuple[Path, str]:
+        if any(char in url for char in "\\%?#\x00"):
+            raise FetchRefused(f"refused: {url[:80]}")
+        if url.startswith(MEDIA_PREFIX):
+            match = _MEDIA_NAME.match(url.removeprefix(MEDIA_PREFIX))
+            if not match:
+                raise FetchRefused(f"refused: {url[:80]}")
+            sha256, ext = match.groups()
+            path = self.media_root / media.relative_name(sha256, _MEDIA_TYPES[ext])
+            if not path.is_file():
+                raise FetchRefused(f"missing: {url[:80]}")
+            return path, _MEDIA_TYPES[ext]
+        if url.startswith(STATIC_PREFIX):
+            path = (self.static_root / url.removeprefix(STATIC_PREFIX)).resolve()
+            if (
+                not path.is_relative_to(self.static_root)
+                or path.suffix.lower() not in _STATIC_SUFFIXES
+                or not path.is_file()
+            ):
+                raise FetchRefused(f"refused: {url[:80]}")
+            guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return path, guessed
+        raise FetchRefused(f"refused: {url[:80]}")
+
+
+def fetcher() -> SafeFetcher:
+    """A fetcher for the current app's static folder and media root."""
+    return SafeFetcher(Path(current_app.static_folder), media.root())
+
+
+def media_url(sha256: str, content_type: str) -> str | None:
+    """The `fieldapp:/media/…` URL of a stored image, or None for other file types."""
+    ext = {value: key for key, value in _MEDIA_TYPES.items()}.get(content_type)
+    return f"{MEDIA_PREFIX}{sha256}.{ext}" if ext else None
+
+
+def render_html(html: str, fetch: SafeFetcher | None = None) -> bytes:
+    """PDF bytes for an HTML string, fetched through the safe fetcher only."""
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetch or fetcher()).write_pdf()
+
+
+def render(template: str, **context) -> bytes:
+    """Render `templates/pdf/<template>.html` (autoescaped) to PDF bytes."""
+    return render_html(render_template(f"pdf/{template}.html", **context))
+
+
+def qr_svg(url: str) -> Markup:
+    """An inline SVG QR code for `url` (error correction M, no quiet-zone border)."""
+    code = segno.make(url, error="m", micro=False)
+    return Markup(code.svg_inline(scale=3, border=0, dark="#000"))  # noqa: S704 (segno's SVG)

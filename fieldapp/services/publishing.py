@@ -1,0 +1,86 @@
+"""Publishing a day's routes to the couriers, and telling each customer the day and window
+of their visit with a link to its public tracking page."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+
+from fieldapp.domain.case_flow import Notice
+from fieldapp.domain.jobs import JobStatus
+from fieldapp.extensions import db
+from fieldapp.models import Job, Route, User
+from fieldapp.models.types import utcnow
+from fieldapp.services import audit, jobs, notifications
+from fieldapp.services.dispatch import DispatchError, board
+
+
+def publish(day: date, actor: User) -> list[Route]:
+    """Send every route of the day with stops to its courier; cases become scheduled and
+    customers with an e-mail get the day and window of the visit.
+
+    :raises DispatchError: when there is nothing to publish.
+    """
+    routes = [r for r in board(day).routes]
+    if not routes:
+        raise DispatchError("No hay rutas con paradas para publicar.")
+    now = utcnow()
+    for route in routes:
+        route.published_at = now
+        route.changed_at = None
+        jobs.on_publish(route, actor)
+        for job in route.jobs:
+            if job.status is JobStatus.PLANNED:
+                _tell_customer(job)
+        audit.record(
+            "route_published",
+            entity="route",
+            entity_id=route.id,
+            actor=actor,
+            note=f"{route.courier.full_name}: {len(route.jobs)} paradas",
+        )
+    db.session.flush()
+    return routes
+
+
+VISIT_MARGIN = timedelta(hours=1)
+
+
+def visit_window(job: Job) -> tuple[datetime, datetime] | None:
+    """The window the customer is given: the agreed one, else the ETA ± 1 hour (to the hour)."""
+    if job.window_start is not None and job.window_end is not None:
+        return job.window_start, job.window_end
+    if job.eta is None:
+        return None
+    start = (job.eta - VISIT_MARGIN).replace(minute=0, second=0, microsecond=0)
+    return start, start + 2 * VISIT_MARGIN
+
+
+def _tell_customer(job: Job) -> None:
+    """Give the visit its public tracking link and e-mail the customer the day and window."""
+    if job.tracking_token is None:
+        job.tracking_token = secrets.token_urlsafe(32)
+    window = visit_window(job)
+    if window is None:
+        return
+    url = f"{current_app.config['PUBLIC_URL']}/t/{job.tracking_token}"
+    notifications.queue(
+        job.case,
+        Notice.VISIT_SCHEDULED,
+        visit=notifications.Visit(job.id, window, url),
+    )
+
+
+def unpublish(day: date, actor: User) -> None:
+    """Take the day's routes back from the couriers (stops not yet worked)."""
+    for route in board(day).routes:
+        if route.published_at is None:
+            continue
+        route.published_at = None
+        for job in route.jobs:
+            if job.status is JobStatus.PLANNED:
+                jobs.on_unplan(job, actor)
+        audit.record("route_unpublished", entity="route", entity_id=route.id, actor=actor)
+    db.session.flush()

@@ -1,0 +1,101 @@
+"""Photos and signatures from phones: checked by content (never by name), bounded in size and
+pixels, and re-encoded so no EXIF or GPS metadata leaves the phone's file."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Phone photos are downscaled in the browser (long side <= 1600 px); a 48 MP original is the
+# largest a mid-range phone sends when the browser cannot downscale. Anything above is refused
+# before it is decoded: Pillow's default (~89 MP, bomb error at twice that) lets a
+# 10,000 x 10,000 PNG through.
+MAX_PIXELS = 40_000_000
+MAX_BYTES = 8 * 1024 * 1024
+MAX_LONG_SIDE = 1600
+ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+JPEG_QUALITY = 82
+
+
+class UploadError(ValueError):
+    """The file cannot be accepted (message in Spanish)."""
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    """Re-encoded image bytes ready to store."""
+
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+
+
+def _open(data: bytes) -> Image.Image:
+    """Open `data` as an allowed image format, refusing bombs before any pixel is decoded.
+
+    :raises UploadError: when it is too big, not an image, or not an allowed format.
+    """
+    if not data:
+        raise UploadError("El archivo está vacío.")
+    if len(data) > MAX_BYTES:
+        raise UploadError(f"El archivo pesa más de {MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=sorted(ALLOWED_FORMATS))
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadError("El archivo no es una imagen JPEG, PNG o WEBP válida.") from None
+    except OSError:
+        raise UploadError("El archivo no es una imagen JPEG, PNG o WEBP válida.") from None
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise UploadError(f"La imagen es demasiado grande ({width} × {height} píxeles).")
+    return image
+
+
+def _decode(image: Image.Image) -> Image.Image:
+    """Decode the pixels and apply the EXIF orientation.
+
+    :raises UploadError: when the file is truncated or corrupt.
+    """
+    try:
+        image.load()
+        return ImageOps.exif_transpose(image)
+    except (OSError, SyntaxError, ValueError):
+        raise UploadError("La imagen está dañada o incompleta.") from None
+
+
+def clean_photo(data: bytes) -> CleanImage:
+    """A photo as a metadata-free JPEG, upright, long side at most MAX_LONG_SIDE.
+
+    :raises UploadError: for a file that is too big, not an allowed image, or damaged.
+    """
+    image = _decode(_open(data))
+    if image.mode not in ("RGB", "L"):
+        background = Image.new("RGB", image.size, "white")
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    image.thumbnail((MAX_LONG_SIDE, MAX_LONG_SIDE))
+    out = io.BytesIO()
+    # A fresh save with no exif/icc arguments writes no metadata at all.
+    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return CleanImage(out.getvalue(), "image/jpeg", image.width, image.height)
+
+
+def clean_signature(data: bytes) -> CleanImage:
+    """A signature drawing as a metadata-free PNG.
+
+    :raises UploadError: for a file that is too big, not an allowed image, or damaged.
+    """
+    image = _decode(_open(data))
+    if image.mode not in ("RGBA", "LA", "L", "RGB"):
+        image = image.convert("RGBA")
+    image.thumbnail((MAX_LONG_SIDE, MAX_LONG_SIDE))
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return CleanImage(out.getvalue(), "image/png", image.width, image.height)

@@ -1,0 +1,18 @@
+/* Signature pads: canvas[data-signature-pad] drawn with signature_pad, sized for the screen. */
+(function () {
+  "use strict";
+  function init(root) {
+    root.querySelectorAll("canvas[data-signature-pad]").forEach((canvas) => {
+      if (canvas.signaturePad || !window.SignaturePad) return;
+      const ratio = Math.max(window.devicePixelRatio || 1, 1);
+      canvas.width = canvas.offsetWidth * ratio;
+      canvas.height = canvas.offsetHeight * ratio;
+      canvas.getContext("2d").scale(ratio, ratio);
+      canvas.signaturePad = new window.SignaturePad(canvas, { backgroundColor: "rgb(255,255,255)" });
+      const clear = canvas.parentElement.querySelector("[data-signature-clear]");
+      if (clear) clear.addEventListener("click", () => canvas.signaturePad.clear());
+    });
+  }
+  document.addEventListener("DOMContentLoaded", () => init(document));
+  document.addEventListener("htmx:load", (event) => init(event.target));
+})();

@@ -1,0 +1,51 @@
+"""Supervisor forms: approve, reject with a reason, bulk approval, statement month."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from fieldapp.cases.forms import choices
+
+
+class ApproveForm(FlaskForm):
+    """Approve one job (the form only carries CSRF)."""
+
+
+class BulkApproveForm(FlaskForm):
+    """Approve every job in the queue that carries no flag."""
+
+
+class RejectForm(FlaskForm):
+    """Send a job back with the reason."""
+
+    reason = TextAreaField(
+        "Motivo del rechazo",
+        validators=[DataRequired("Indique el motivo del rechazo."), Length(max=500)],
+    )
+    send_to = SelectField(
+        "Devolver a",
+        choices=choices(
+            [
+                ("courier", "Courier (corregir y cerrar de nuevo)"),
+                ("dispatch", "Despacho (nueva visita)"),
+            ]
+        ),
+        default="courier",
+    )
+
+
+class StatementForm(FlaskForm):
+    """The month of the statement for Kodak."""
+
+    class Meta:
+        csrf = False  # a GET form that only reads
+
+    month = StringField(
+        "Mes (AAAA-MM)",
+        validators=[
+            DataRequired("Indique el mes."),
+            Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Use el formato AAAA-MM, p. ej. 2026-11."),
+        ],
+    )

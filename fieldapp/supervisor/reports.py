@@ -1,0 +1,50 @@
+"""Supervisor reports: the deadlines dashboard and Kodak's monthly statement."""
+
+from __future__ import annotations
+
+from flask import Response, render_template, request
+
+from fieldapp.domain.case_flow import FLOW_LABELS
+from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.models.types import utcnow
+from fieldapp.services import dashboard as dashboard_service
+from fieldapp.services import statement as statement_service
+from fieldapp.supervisor import bp
+from fieldapp.supervisor.forms import StatementForm
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """Deadlines met per flow and week, cases at risk, jobs per courier, DOA rate, parts."""
+    now = utcnow()
+    return render_template(
+        "supervisor/dashboard.html",
+        data=dashboard_service.build(now),
+        now=now,
+        flow_labels=FLOW_LABELS,
+    )
+
+
+@bp.get("/statement")
+def statement():
+    """The month picker, the month's statement, and its CSV and PDF downloads."""
+    default = utcnow().astimezone(LIMA_TZ).strftime("%Y-%m")
+    form = StatementForm(request.args if "month" in request.args else None, month=default)
+    if not form.validate():
+        return render_template("supervisor/statement.html", form=form, data=None), 422
+    data = statement_service.build(form.month.data)
+    fmt = request.args.get("format")
+    if fmt == "csv":
+        return _download(statement_service.to_csv(data), "text/csv; charset=utf-8", data, "csv")
+    if fmt == "pdf":
+        return _download(statement_service.to_pdf(data), "application/pdf", data, "pdf")
+    return render_template(
+        "supervisor/statement.html", form=form, data=data, flow_labels=FLOW_LABELS
+    )
+
+
+def _download(body: bytes, mimetype: str, data, ext: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    name = f"liquidacion-kodak-{data.month}.{ext}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,310 @@
+"""The courier app in Chromium at 360 px: online, offline with a reload, replays, expired
+sessions, failed visits, access between couriers, and installability."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import time
+from dataclasses import dataclass
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from fieldapp.domain.case_flow import Status
+from fieldapp.domain.jobs import JobStatus
+from fieldapp.extensions import db
+from fieldapp.models import Attachment, AuditEvent, Job, SyncAction, User
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in
+from tests.services.test_courier_sync import published_stop, stock_unit
+
+pytestmark = pytest.mark.browser
+SAVED = "Guardado en el teléfono ✓"
+
+
+def _courier(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Plain values of a stop, so the test thread holds no SQLite transaction (or lock)
+    while the browser works."""
+
+    id: int
+    case_id: int
+    case_number: str
+    service_number: str
+
+
+def _new_stop(username: str = "carlos") -> tuple[Stop, str]:
+    """A DOA stop published to `username`, and a new unit in stock for it."""
+    replacement = f"C{random.randrange(100000, 999999)}"
+    stock_unit(replacement)
+    job = published_stop(_courier(username))
+    stop = Stop(job.id, job.case_id, job.case.case_number, job.case.unit.service_number)
+    db.session.remove()
+    return stop, replacement
+
+
+def _photo_file(width=2400, height=1800) -> dict:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "teal").save(out, "JPEG", quality=70)
+    return {"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
+
+
+def _open_route(page) -> None:
+    """Open the route and wait until its stops are kept in the phone for offline work."""
+    page.goto("/courier/")
+    expect(page.locator("[data-route-cache]")).to_have_attribute("data-offline", "ready")
+
+
+def _submit(page, form_type: str) -> None:
+    form = page.locator(f"form[data-queue-form={form_type}]")
+    form.locator("button[type=submit]").click()
+    expect(form.locator("[data-form-message]")).to_have_text(SAVED)
+
+
+def _sign(page) -> None:
+    canvas = page.locator("canvas[data-signature-pad]")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 100)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 30 + step * 22, box["y"] + 100 + (-1) ** step * 30)
+    page.mouse.up()
+
+
+def _work_doa_stop(page, job: Stop, replacement: str) -> None:
+    """Every step of a DOA swap, from arrival to closing, as a courier does it."""
+    _submit(page, "arrive")
+    page.fill("input[name=service_number]", "t000000")
+    page.locator("form[data-queue-form=check_number] button[type=submit]").click()
+    expect(page.locator("form[data-queue-form=check_number] [data-form-message]")).to_contain_text(
+        "no coincide con " + job.service_number
+    )
+    page.fill("input[name=service_number]", job.service_number.lower())
+    page.fill("input[name=replacement]", replacement)
+    _submit(page, "check_number")
+    page.locator("form[data-queue-form=complete] button[type=submit]").click()
+    expect(page.locator("form[data-queue-form=complete] [data-form-message]")).to_contain_text(
+        "Falta: foto: comprobante de compra"
+    )
+    page.select_option("select[name=purpose]", "proof_of_purchase")
+    page.set_input_files("input[name=photo]", _photo_file())
+    _submit(page, "photo")
+    page.check("input[name=refilled][value=no]")
+    page.fill("input[name=accessories]", "Cable de poder")
+    _submit(page, "refill")
+    _sign(page)
+    page.fill("input[name=signer_name]", "María Flores")
+    page.fill("input[name=document_id]", "45678912")
+    _submit(page, "signature")
+    _submit(page, "complete")
+    expect(page.locator("[data-closed-message]")).to_contain_text("Parada cerrada")
+
+
+def _eventually(check, timeout: float = 10.0):
+    """Run `check` (DB assertions) until it passes: the phone syncs on its own time. Each try
+    reads a fresh snapshot and releases SQLite's lock afterwards."""
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.remove()
+        try:
+            return check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+        finally:
+            db.session.remove()
+
+
+def _pending(page):
+    return page.locator("[data-sync-bar] [data-outbox-count]")
+
+
+def _assert_status(job_id: int, status: JobStatus) -> None:
+    assert db.session.get(Job, job_id).status is status
+
+
+def _assert_doa_done_once(job_id: int) -> None:
+    job = db.session.get(Job, job_id)
+    assert job.status is JobStatus.DONE and job.case.status is Status.SWAPPED
+    assert job.arrival_lat == pytest.approx(-12.0975) and job.device_arrived_at is not None
+    files = db.session.scalars(select(Attachment).where(Attachment.job_id == job_id)).all()
+    assert sorted(a.purpose.value for a in files) == ["proof_of_purchase", "signature"]
+    photo = next(a for a in files if a.kind.value == "photo")
+    assert max(photo.width, photo.height) <= 1600
+    actions = db.session.scalars(select(SyncAction.type).where(SyncAction.job_id == job_id)).all()
+    assert sorted(actions) == sorted(
+        ["arrive", "check_number", "photo", "refill", "signature", "complete"]
+    )
+    audit = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity == "job", AuditEvent.entity_id == job_id)
+    ).all()
+    for once in ("job_photo", "job_signed", "job_done", "job_number_checked"):
+        assert audit.count(once) == 1, (once, audit)
+
+
+def test_doa_swap_online_end_to_end(phone, server):
+    job, replacement = _new_stop()
+    page = phone.new_page()
+    log_in(page, "carlos")
+    expect(page.locator("h1")).to_contain_text("Mi ruta")
+    page.click(f"a[href='/courier/stops/{job.id}']")
+    _work_doa_stop(page, job, replacement)
+    expect(_pending(page)).to_have_text("0")
+    _eventually(lambda: _assert_doa_done_once(job.id))
+    # The supervisor sees it on the case's timeline, waiting for review.
+    supervisor = phone.browser.new_context(
+        viewport={"width": 390, "height": 844}, base_url=server.url
+    )
+    review = supervisor.new_page()
+    log_in(review, "sofia")
+    review.goto(f"/cases/{job.case_number}")
+    expect(review.locator("body")).to_contain_text("Firmó María Flores (DNI 45678912)")
+    expect(review.locator("body")).to_contain_text("Por aprobar")
+    supervisor.close()
+
+
+def test_doa_swap_offline_with_reload_then_replayed(phone, server):
+    job, replacement = _new_stop()
+    page = phone.new_page()
+    log_in(page, "carlos")
+    _open_route(page)
+    server.stop()  # no network from here on, for the page and its service worker alike
+    page.goto(f"/courier/stops/{job.id}")
+    page.reload()
+    expect(page.locator("h1")).to_contain_text("Cambio DOA")
+    _work_doa_stop(page, job, replacement)
+    expect(_pending(page)).to_have_text("6")
+    page.reload()  # still offline: the steps done stay done
+    expect(page.locator("[data-closed-message]")).to_contain_text("Parada cerrada")
+    expect(_pending(page)).to_have_text("6")
+
+    server.recorder.fail_after_apply = 1  # the first answer is lost: the action is replayed
+    server.start()
+    page.click("[data-sync-now]")
+    expect(page.locator("[data-outbox-state]")).to_contain_text("se reintentará")
+    page.click("[data-sync-now]")
+    expect(_pending(page)).to_have_text("0")
+    _eventually(lambda: _assert_doa_done_once(job.id))
+
+    # The whole queue replayed once more (e.g. a second phone tab): nothing doubles.
+    sent = [json.loads(body) for body in server.recorder.bodies]
+    assert len({action["id"] for action in sent}) == 6 and len(sent) >= 7
+    for action in sent:
+        again = page.request.post(
+            "/courier/sync",
+            data=json.dumps(action),
+            headers={"Content-Type": "application/json", "Origin": server.url},
+        )
+        assert again.status == 200 and again.json()["replayed"] is True
+    _eventually(lambda: _assert_doa_done_once(job.id))
+
+
+def test_expired_session_keeps_the_queue_until_login(phone, server):
+    job, _ = _new_stop()
+    page = phone.new_page()
+    log_in(page, "carlos")
+    page.goto(f"/courier/stops/{job.id}")
+    phone.clear_cookies()  # the session (and remember-me) expired
+    _submit(page, "arrive")
+    expect(page.locator("[data-outbox-state]")).to_contain_text("Su sesión expiró")
+    expect(_pending(page)).to_have_text("1")
+    page.click("[data-outbox-login] a")
+    page.fill("#username", "carlos")
+    page.fill("#password", "correct-horse-battery")
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Cambio DOA")
+    expect(_pending(page)).to_have_text("0")
+    _eventually(lambda: _assert_status(job.id, JobStatus.IN_PROGRESS))
+
+
+def test_failed_attempt_returns_the_job_to_dispatch(phone, server):
+    job, _ = _new_stop()
+    page = phone.new_page()
+    log_in(page, "carlos")
+    page.goto(f"/courier/stops/{job.id}")
+    page.click("summary")
+    page.select_option("select[name=reason]", "not_home")
+    page.locator("form[data-queue-form=fail] button[type=submit]").click()
+    expect(page.locator("form[data-queue-form=fail] [data-form-message]")).to_contain_text(
+        "Tome primero la foto"
+    )
+    page.select_option("select[name=purpose]", "failed_attempt")
+    page.set_input_files("input[name=photo]", _photo_file(1200, 900))
+    _submit(page, "photo")
+    page.fill("textarea[name=note]", "Nadie abrió; se tocó el timbre 3 veces")
+    _submit(page, "fail")
+    expect(page.locator("[data-closed-message]")).to_contain_text("vuelve a despacho")
+    expect(_pending(page)).to_have_text("0")
+    _eventually(lambda: _assert_failed(job.id))
+
+
+def _two_files(job_id: int) -> list[int]:
+    files = db.session.scalars(select(Attachment.id).where(Attachment.job_id == job_id)).all()
+    assert len(files) == 2
+    return files
+
+
+def _assert_failed(job_id: int) -> None:
+    failed = db.session.get(Job, job_id)
+    assert failed.status is JobStatus.FAILED and failed.failure_reason.value == "not_home"
+    assert failed.case.status is Status.RECEIVED
+    again = db.session.scalar(select(Job).where(Job.case_id == failed.case_id, Job.id != failed.id))
+    assert again.status is JobStatus.PENDING and again.attempt == 2
+
+
+def test_a_courier_cannot_open_another_couriers_stop_or_files(phone, server, browser):
+    theirs, _ = _new_stop("rosa")
+    rosa = browser.new_context(viewport={"width": 360, "height": 740}, base_url=server.url)
+    page = rosa.new_page()
+    log_in(page, "rosa")
+    page.goto(f"/courier/stops/{theirs.id}")
+    page.select_option("select[name=purpose]", "unit_condition")
+    page.set_input_files("input[name=photo]", _photo_file(800, 600))
+    _submit(page, "photo")
+    _sign(page)
+    page.fill("input[name=signer_name]", "Juan Pérez")
+    page.fill("input[name=document_id]", "12345678")
+    _submit(page, "signature")
+    expect(page.locator("[data-sync-bar] [data-outbox-count]")).to_have_text("0")
+    rosa.close()
+    files = _eventually(lambda: _two_files(theirs.id))
+
+    mine = phone.new_page()
+    log_in(mine, "carlos")
+    response = mine.goto(f"/courier/stops/{theirs.id}")
+    assert response.status == 404
+    expect(mine.locator("h1")).to_have_text("Error 404")
+    for attachment_id in files:
+        assert mine.request.get(f"/media/{attachment_id}").status == 404
+
+
+def test_manifest_and_service_worker_pass_the_installability_check(browser, server, tmp_path):
+    # Installability is never granted in an incognito profile: use a persistent one.
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        viewport=PHONE,
+        base_url=server.url,
+    )
+    try:
+        page = context.new_page()
+        log_in(page, "carlos")
+        _open_route(page)
+        cdp = context.new_cdp_session(page)
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert errors == []
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["errors"] == []
+        assert '"display": "standalone"' in manifest["data"]
+    finally:
+        context.close()

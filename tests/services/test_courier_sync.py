@@ -1,0 +1,207 @@
+"""The courier's queued actions: applied once per client id, refusals explained, DOA end to end."""
+
+from __future__ import annotations
+
+import base64
+import io
+import uuid
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from fieldapp.domain.case_flow import Status
+from fieldapp.domain.jobs import JobStatus
+from fieldapp.domain.roles import Role
+from fieldapp.domain.stock import StockCategory, StockStatus
+from fieldapp.extensions import db
+from fieldapp.models import Attachment, Job, Route, StockUnit, SyncAction
+from fieldapp.models.types import utcnow
+from fieldapp.services import courier_sync, jobs, media
+from tests import factories
+
+
+def published_stop(courier, **case_overrides) -> Job:
+    """A DOA case (unless overridden) whose job is on today's route, published to `courier`."""
+    if "purchase_date" not in case_overrides:
+        case_overrides["purchase_date"] = factories.days_ago(5)
+    case = factories.case(**case_overrides)
+    job = jobs.open_job(case)
+    route = db.session.scalar(
+        select(Route).where(Route.courier_id == courier.id, Route.day == factories.days_ago(0))
+    )
+    if route is None:
+        route = Route(courier=courier, day=factories.days_ago(0), published_at=utcnow())
+        db.session.add(route)
+    route.jobs.append(job)
+    job.status, job.sequence = JobStatus.PLANNED, len(route.jobs)
+    db.session.flush()
+    jobs.on_publish(route, courier)
+    db.session.commit()
+    return job
+
+
+def stock_unit(number: str = "C765432") -> StockUnit:
+    """A new unit on hand in Kodak's stock."""
+    unit = StockUnit(
+        programme_id=factories.programme().id,
+        service_number=number,
+        category=StockCategory.NEW,
+        status=StockStatus.ON_HAND,
+    )
+    db.session.add(unit)
+    db.session.commit()
+    return unit
+
+
+def image_b64(fmt: str = "JPEG", size=(640, 480)) -> str:
+    out = io.BytesIO()
+    Image.new("RGB", size, "navy").save(out, fmt)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def action(job: Job, type_: str, **payload) -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "type": type_,
+        "job_id": job.id,
+        "device_at": "2026-11-24T15:04:05.000Z",
+        "payload": payload,
+    }
+
+
+def doa_actions(job: Job, replacement: str = "C765432") -> list[dict]:
+    """Every action a DOA swap needs, in the order a courier does them."""
+    return [
+        action(job, "arrive", lat=-12.1, lon=-77.03, accuracy_m=15),
+        action(
+            job,
+            "check_number",
+            service_number=job.case.unit.service_number.lower(),
+            replacement=replacement,
+        ),
+        action(job, "photo", purpose="proof_of_purchase", data=image_b64()),
+        action(job, "refill", refilled=False, accessories="Cable de poder"),
+        action(
+            job,
+            "signature",
+            data=image_b64("PNG", (600, 200)),
+            signer_name="María Flores",
+            document_id="45678912",
+        ),
+        action(job, "complete"),
+    ]
+
+
+@pytest.fixture
+def courier(app):
+    return factories.user(Role.COURIER)
+
+
+def test_a_doa_swap_completes_through_queued_actions(app, courier):
+    job = published_stop(courier)
+    stock_unit()
+    for raw in doa_actions(job):
+        answer = courier_sync.apply(courier, raw)
+        assert answer.status == 200, answer.body
+    db.session.commit()
+    assert job.status is JobStatus.DONE and job.case.status is Status.SWAPPED
+    assert job.arrival_lat == -12.1 and job.device_arrived_at.year == 2026
+    assert job.replacement_service_number == "C765432"
+    assert job.signer_document_id == "45678912"
+    photo = db.session.scalar(select(Attachment).where(Attachment.purpose == "proof_of_purchase"))
+    assert photo.content_type == "image/jpeg" and photo.uploaded_by_id == courier.id
+    assert media.read(photo.sha256, photo.content_type)[:2] == b"\xff\xd8"
+
+
+def test_a_replayed_action_is_applied_once_and_answered_the_same(app, courier):
+    job = published_stop(courier)
+    photo = action(job, "photo", purpose="unit_condition", data=image_b64())
+    first = courier_sync.apply(courier, photo)
+    again = courier_sync.apply(courier, photo)
+    db.session.commit()
+    assert first.status == again.status == 200
+    assert again.body["attachment_id"] == first.body["attachment_id"] and again.body["replayed"]
+    assert db.session.scalar(select(func.count(Attachment.id))) == 1
+    assert db.session.scalar(select(func.count(SyncAction.id))) == 1
+
+
+def test_a_refusal_is_kept_as_the_first_answer(app, courier):
+    job = published_stop(courier)
+    wrong = action(job, "check_number", service_number="T000001", replacement="C765432")
+    first = courier_sync.apply(courier, wrong)
+    assert first.status == 422 and "no coincide con el del caso" in first.body["message"]
+    assert courier_sync.apply(courier, wrong).status == 422
+    assert job.checked_service_number is None
+
+
+def test_the_replacement_must_come_from_stock(app, courier):
+    job = published_stop(courier)
+    number = job.case.unit.service_number
+    answer = courier_sync.apply(
+        courier, action(job, "check_number", service_number=number, replacement="C111111")
+    )
+    assert answer.status == 422 and "no figura en el stock" in answer.body["message"]
+
+
+def test_closing_without_evidence_says_what_is_missing(app, courier):
+    job = published_stop(courier)
+    courier_sync.apply(courier, action(job, "arrive"))
+    answer = courier_sync.apply(courier, action(job, "complete"))
+    assert answer.status == 422
+    assert "foto del comprobante" in answer.body["message"] and "firma" in answer.body["message"]
+    assert job.status is JobStatus.IN_PROGRESS
+
+
+def test_another_couriers_stop_is_not_found(app, courier):
+    other = factories.user(Role.COURIER)
+    job = published_stop(other)
+    answer = courier_sync.apply(courier, action(job, "arrive"))
+    assert answer.status == 404 and job.arrived_at is None
+
+
+def test_an_unpublished_route_is_not_found(app, courier):
+    job = published_stop(courier)
+    db.session.get(Route, job.route_id).published_at = None
+    db.session.commit()
+    assert courier_sync.apply(courier, action(job, "arrive")).status == 404
+
+
+def test_a_stop_closed_meanwhile_answers_409(app, courier):
+    job = published_stop(courier)
+    job.status = JobStatus.CANCELLED  # e.g. the case was cancelled at the Call Center
+    db.session.commit()
+    answer = courier_sync.apply(courier, action(job, "arrive"))
+    assert answer.status == 409 and "ya no está en curso" in answer.body["message"]
+
+
+def test_a_failed_attempt_needs_its_photo_and_returns_the_case(app, courier):
+    job = published_stop(courier)
+    refused = courier_sync.apply(courier, action(job, "fail", reason="not_home"))
+    assert refused.status == 422 and "foto" in refused.body["message"]
+    courier_sync.apply(courier, action(job, "photo", purpose="failed_attempt", data=image_b64()))
+    answer = courier_sync.apply(courier, action(job, "fail", reason="not_home", note="Timbre"))
+    assert answer.status == 200 and "vuelve a despacho" in answer.body["message"]
+    assert job.status is JobStatus.FAILED and job.case.status is Status.RECEIVED
+    assert jobs.open_job(job.case).attempt == 2
+
+
+def test_a_bad_envelope_lists_its_fields(app, courier):
+    answer = courier_sync.apply(courier, {"id": "x", "type": "dance", "job_id": "1"})
+    assert answer.status == 400 and set(answer.body["errors"]) == {"id", "type", "job_id"}
+
+
+def test_a_file_that_is_not_an_image_is_refused(app, courier):
+    job = published_stop(courier)
+    data = base64.b64encode(b"%PDF-1.7 not a photo").decode()
+    answer = courier_sync.apply(courier, action(job, "photo", purpose="unit_condition", data=data))
+    assert answer.status == 422 and "no es una imagen" in answer.body["message"]
+    assert db.session.scalar(select(func.count(Attachment.id))) == 0
+
+
+def test_the_same_id_from_another_user_is_refused(app, courier):
+    job = published_stop(courier)
+    raw = action(job, "arrive")
+    courier_sync.apply(courier, raw)
+    other = factories.user(Role.COURIER)
+    assert courier_sync.apply(other, raw).status == 409

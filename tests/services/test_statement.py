@@ -1,0 +1,97 @@
+"""Kodak's monthly statement: the month's closed cases, their totals, CSV, PDF and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from fieldapp.domain.case_flow import Flow
+from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.roles import Role
+from fieldapp.extensions import db
+from fieldapp.models.types import utcnow
+from fieldapp.services import review, statement, workshop
+from fieldapp.services.statement import StatementError
+from tests import factories
+from tests.services.review_helpers import close_job, doa_case
+
+MONTH = utcnow().astimezone(LIMA_TZ).strftime("%Y-%m")
+
+
+@pytest.fixture
+def closed(app):
+    """Three cases closed this month (one late), one closed last month, one still open."""
+    courier = factories.user(Role.COURIER)
+    boss = factories.user(Role.SUPERVISOR)
+    tech = factories.user(Role.TECHNICIAN)
+    cases = []
+    for service_number in ("T300002", "T300001", "C300003"):
+        case = doa_case(service_number=service_number, model="ESP 3250")
+        review.approve(close_job(case, courier), boss)
+        cases.append(case)
+    late = cases[0].deadlines[0]
+    late.done_at = late.due_at + timedelta(hours=2)
+    last_month = cases[2]
+    last_month.closed_at = last_month.closed_at.replace(day=1) - timedelta(days=3)
+    repaired = factories.case(service_number="C300004")
+    workshop.receive(repaired, tech, refilled=False)
+    workshop.repair_done(repaired, tech)
+    workshop.collect_at_counter(repaired, tech, "María Flores", "45678912")
+    doa_case(service_number="T300005")  # open
+    db.session.commit()
+    return cases[:2] + [repaired]
+
+
+def test_month_bounds_are_lima_months():
+    start, end = statement.month_bounds("2026-12")
+    assert (start.isoformat(), end.isoformat()) == (
+        "2026-12-01T00:00:00-05:00",
+        "2027-01-01T00:00:00-05:00",
+    )
+    for bad in ("2026-13", "11-2026", "", "2026-1"):
+        with pytest.raises(StatementError, match="AAAA-MM"):
+            statement.month_bounds(bad)
+
+
+def test_statement_rows_and_totals(closed):
+    data = statement.build(MONTH)
+    assert [row.service_number for row in data.rows] == ["C300004", "T300001", "T300002"]
+    assert data.total == 3 and data.met == 2 and data.met_percent == 66.7
+    assert data.by_flow == {Flow.DOA_LIMA: 2, Flow.WARRANTY_LIMA: 1}
+    met = {row.service_number: row.deadline_met for row in data.rows}
+    assert met == {"C300004": True, "T300001": True, "T300002": False}
+    repaired = data.rows[0]
+    assert repaired.unit_received_at is not None and repaired.served_at is not None
+
+
+def test_csv_has_every_row_and_the_totals(closed):
+    text = statement.to_csv(statement.build(MONTH)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "N.º de servicio" and len(rows[0]) == 9
+    assert [r[0] for r in rows[1:4]] == ["C300004", "T300001", "T300002"]
+    assert rows[3][2] == "DOA Lima" and rows[3][8] == "no"
+    assert ["Total", "Casos cerrados", "3"] in rows
+    assert ["Total", "Plazo cumplido", "2", "66.7 %"] in rows
+    assert ["Total", "DOA Lima", "2"] in rows and ["Total", "Garantía Lima", "1"] in rows
+
+
+def test_pdf_is_rendered(closed):
+    pdf = statement.to_pdf(statement.build(MONTH))
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+
+
+def test_cli_prints_totals_and_writes_files(closed, runner, tmp_path):
+    csv_path, pdf_path = tmp_path / "s.csv", tmp_path / "s.pdf"
+    result = runner.invoke(
+        args=["statement", MONTH, "--csv", str(csv_path), "--pdf", str(pdf_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Casos cerrados en {MONTH}: 3" in result.output
+    assert "Con plazo cumplido: 2 (66.7 %)" in result.output
+    assert "T300002" in csv_path.read_text(encoding="utf-8-sig")
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    bad = runner.invoke(args=["statement", "noviembre"])
+    assert bad.exit_code != 0 and "AAAA-MM" in bad.output

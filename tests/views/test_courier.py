@@ -1,0 +1,203 @@
+"""Courier pages, the sync endpoint, media access and the PWA files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from fieldapp.domain.roles import Role
+from fieldapp.extensions import db
+from fieldapp.models import Attachment, SyncAction
+from tests import factories
+from tests.services.test_courier_sync import action, doa_actions, published_stop, stock_unit
+
+ORIGIN = {"Origin": "http://localhost"}
+
+
+@pytest.fixture
+def courier(app):
+    return factories.user(Role.COURIER, username="carlos", full_name="Carlos Quispe")
+
+
+def post_sync(client, body, headers=ORIGIN):
+    return client.post(
+        "/courier/sync", data=json.dumps(body), headers=headers, content_type="application/json"
+    )
+
+
+def test_the_route_lists_stops_with_contact_and_navigation(client, login, courier):
+    job = published_stop(courier)
+    login("carlos")
+    html = client.get("/courier/").get_data(as_text=True)
+    assert "Cambio DOA" in html and "María Flores" in html
+    assert "tel:987654321" in html
+    assert "https://wa.me/51987654321?text=Hola%20Mar%C3%ADa" in html and "en%20camino" in html
+    assert f"destination={job.lat},{job.lon}" in html and "waze.com/ul?ll=" in html
+    assert "0</strong> hechas" in html and "1</strong> por hacer" in html
+    assert f"/courier/stops/{job.id}" in html and "data-route-cache" in html
+    assert "acciones por enviar" in html and "Sincronizar" in html
+
+
+def test_the_stop_screen_shows_the_steps_a_doa_swap_needs(client, login, courier):
+    job = published_stop(courier)
+    login("carlos")
+    html = client.get(f"/courier/stops/{job.id}").get_data(as_text=True)
+    for step in (
+        "Registrar llegada",
+        "Equipo nuevo entregado",
+        "Foto: Comprobante de compra",
+        "Cartuchos y accesorios",
+        "data-signature-pad",
+        "Cerrar parada: hecha",
+        "Visita fallida",
+    ):
+        assert step in html
+    assert f'data-expected="{job.case.unit.service_number}"' in html
+    assert 'capture="environment"' in html and "<script>" not in html
+
+
+def test_couriers_log_in_with_remember_me(client, login, courier):
+    response = login("carlos")
+    assert "remember_token" in response.headers.get("Set-Cookie", "") or any(
+        "remember_token" in h for h in response.headers.getlist("Set-Cookie")
+    )
+
+
+def test_sync_applies_a_doa_swap_and_replays_harmlessly(client, login, courier):
+    job = published_stop(courier)
+    stock_unit()
+    login("carlos")
+    actions = doa_actions(job)
+    for raw in actions:
+        response = post_sync(client, raw)
+        assert response.status_code == 200, response.get_json()
+    replay = post_sync(client, actions)  # the whole queue again, as a list
+    assert replay.status_code == 200
+    assert all(r["status"] == 200 and r["replayed"] for r in replay.get_json()["results"])
+    assert db.session.scalar(select(func.count(SyncAction.id))) == len(actions)
+    assert db.session.scalar(select(func.count(Attachment.id))) == 2
+    client.post("/logout", data={"csrf_token": _token(client)})
+    factories.user(Role.SUPERVISOR, username="sofia")
+    login("sofia")
+    page = client.get(f"/cases/{job.case.case_number}").get_data(as_text=True)
+    assert "Firmó María Flores (DNI 45678912)" in page and "Por aprobar" in page
+
+
+def test_sync_without_a_session_answers_401_json_not_a_redirect(client, courier):
+    job = published_stop(courier)
+    response = post_sync(client, action(job, "arrive"))
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "unauthenticated"
+
+
+def test_sync_refuses_another_origin_and_non_json(client, login, courier):
+    job = published_stop(courier)
+    login("carlos")
+    evil = post_sync(client, action(job, "arrive"), headers={"Origin": "https://evil.example"})
+    assert evil.status_code == 403 and evil.get_json()["error"] == "origin"
+    missing = post_sync(client, action(job, "arrive"), headers={})
+    assert missing.status_code == 403
+    same_site = post_sync(client, action(job, "arrive"), headers={"Sec-Fetch-Site": "same-origin"})
+    assert same_site.status_code == 200
+    form = client.post("/courier/sync", data={"id": "x"}, headers=ORIGIN)
+    assert form.status_code == 415
+
+
+def test_a_courier_cannot_open_another_couriers_stop_or_files(client, login, courier):
+    other = factories.user(Role.COURIER, username="rosa")
+    theirs = published_stop(other)
+    login("rosa")
+    photo = post_sync(
+        client,
+        action(
+            theirs,
+            "photo",
+            purpose="unit_condition",
+            data=doa_actions(theirs)[2]["payload"]["data"],
+        ),
+    )
+    attachment_id = photo.get_json()["attachment_id"]
+    signature = post_sync(client, doa_actions(theirs)[4])
+    signature_id = signature.get_json()["attachment_id"]
+    mine = client.get(f"/media/{attachment_id}")
+    assert mine.status_code == 200 and mine.mimetype == "image/jpeg"
+    assert mine.headers["X-Content-Type-Options"] == "nosniff"
+    assert mine.headers["Content-Disposition"] == "inline"
+    client.post("/logout", data={"csrf_token": _token(client)})
+    login("carlos")
+    for path in (
+        f"/courier/stops/{theirs.id}",
+        f"/media/{attachment_id}",
+        f"/media/{signature_id}",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Sincronizar" not in response.get_data(as_text=True)
+    assert post_sync(client, action(theirs, "arrive")).status_code == 404
+
+
+def _token(client):
+    from tests.conftest import csrf_token
+
+    return csrf_token(client, "/courier/")
+
+
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        (Role.SUPERVISOR, True),
+        (Role.DISPATCHER, True),
+        (Role.TECHNICIAN, True),
+    ],
+)
+def test_staff_see_job_media(client, login, courier, role, allowed):
+    job = published_stop(courier)
+    login("carlos")
+    photo = post_sync(
+        client,
+        action(job, "photo", purpose="unit_condition", data=doa_actions(job)[2]["payload"]["data"]),
+    )
+    client.post("/logout", data={"csrf_token": _token(client)})
+    factories.user(role, username=f"staff-{role.value}")
+    login(f"staff-{role.value}")
+    response = client.get(f"/media/{photo.get_json()['attachment_id']}")
+    assert (response.status_code == 200) is allowed and response.data[:2] == b"\xff\xd8"
+
+
+def test_manifest_and_service_worker(client):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.mimetype == "application/manifest+json"
+    body = manifest.get_json(force=True)
+    assert body["display"] == "standalone" and body["start_url"] == "/courier/"
+    assert {i["sizes"] for i in body["icons"]} == {"192x192", "512x512"}
+    assert any(i["purpose"] == "maskable" for i in body["icons"])
+    worker = client.get("/sw.js")
+    text = worker.get_data(as_text=True)
+    assert worker.mimetype == "text/javascript" and worker.headers["Cache-Control"] == "no-cache"
+    assert '"/offline"' in text and "fieldapp-static-" in text and "courier-outbox" in text
+    offline = client.get("/offline").get_data(as_text=True)
+    assert "Sin conexión" in offline
+    assert 'rel="manifest"' in client.get("/login").get_data(as_text=True)
+
+
+def test_an_unpublished_route_hides_its_stops(client, login, courier):
+    job = published_stop(courier)
+    from fieldapp.models import Route
+
+    db.session.get(Route, job.route_id).published_at = None
+    db.session.commit()
+    login("carlos")
+    assert client.get(f"/courier/stops/{job.id}").status_code == 404
+    html = client.get("/courier/").get_data(as_text=True)
+    assert "Despacho aún no publica su ruta de hoy." in html
+
+
+def test_an_oversize_sync_body_is_refused_with_json(client, login, courier):
+    job = published_stop(courier)
+    login("carlos")
+    raw = action(job, "photo", purpose="unit_condition", data="A" * (13 * 1024 * 1024))
+    response = post_sync(client, raw)
+    assert response.status_code == 413
+    assert response.get_json()["message"] == "El archivo es demasiado grande."

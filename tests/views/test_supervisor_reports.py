@@ -1,0 +1,70 @@
+"""Dashboard and statement pages: figures from the database, charts as SVG, downloads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.roles import Role
+from fieldapp.extensions import db
+from fieldapp.models import StockUnit
+from fieldapp.models.types import utcnow
+from fieldapp.services import review, stock, workshop
+from tests import factories
+from tests.services.review_helpers import close_job, doa_case
+
+MONTH = utcnow().astimezone(LIMA_TZ).strftime("%Y-%m")
+
+
+@pytest.fixture
+def supervisor(client, login):
+    user = factories.user(Role.SUPERVISOR)
+    login(user.username)
+    return user
+
+
+def test_dashboard_figures_and_charts(client, supervisor):
+    courier = factories.user(Role.COURIER, full_name="Rosa Huamán")
+    tech = factories.user(Role.TECHNICIAN)
+    done = doa_case(model="ESP 3250")
+    review.approve(close_job(done, courier), supervisor)
+    factories.case(model="ESP 3250")  # warranty, Lima, nothing due yet
+    overdue = doa_case(model="ESP 5250", received_at=utcnow() - timedelta(days=3))
+    donor = db.session.scalar(  # collected when its swap was approved
+        select(StockUnit).where(StockUnit.service_number == done.unit.service_number)
+    )
+    parts = stock.make_parts_donor(donor, ["Cabezal", "Bandeja"], tech)
+    repair = factories.case()
+    workshop.receive(repair, tech, refilled=False)
+    workshop.use_part(repair, parts[0], tech)
+    db.session.commit()
+    html = client.get("/supervisor/dashboard").get_data(as_text=True)
+    assert "<h1>Tablero de plazos</h1>" in html
+    assert 'data-test="overdue-count">1<' in html and overdue.case_number in html
+    assert html.count("<svg") == 4 and "style=" not in html.split("<svg", 1)[1].split("</svg>")[0]
+    assert "Plazos cumplidos por flujo (%)" in html and "100 % (1/1)" in html
+    assert "Rosa Huamán" in html and "1 hechos, 0 fallidos" in html
+    assert "<td>ESP 3250</td><td>1</td><td>2</td><td>50.0</td>" in html
+    assert "1 de 2 repuestos de equipos DOA usados" in html
+
+
+def test_statement_page_and_downloads(client, supervisor):
+    courier = factories.user(Role.COURIER)
+    case = doa_case(service_number="T400001")
+    review.approve(close_job(case, courier), supervisor)
+    db.session.commit()
+    html = client.get("/supervisor/statement").get_data(as_text=True)
+    assert f'value="{MONTH}"' in html and "1 casos cerrados" in html and "T400001" in html
+    response = client.get(f"/supervisor/statement?month={MONTH}&format=csv")
+    assert response.mimetype == "text/csv"
+    assert f"liquidacion-kodak-{MONTH}.csv" in response.headers["Content-Disposition"]
+    assert "T400001" in response.data.decode("utf-8-sig")
+    response = client.get(f"/supervisor/statement?month={MONTH}&format=pdf")
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    response = client.get("/supervisor/statement?month=2026-13")
+    assert response.status_code == 422 and "Use el formato AAAA-MM" in response.get_data(
+        as_text=True
+    )
