@@ -184,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     slow, slow_time = timed(lambda: plan(couriers, jobs, travel, seconds=args.long_seconds))
     same = [replace(j, required=True, prize=0) for j in jobs if j.id in baseline.planned_ids]
     redo, redo_time = timed(lambda: plan(couriers, same, travel, seconds=args.seconds))
+    # The long run also fits in more optional jobs, so its km answer another question; the
+    # quality of the 5 s plan is its km against the long run over the very jobs it planned.
+    mine = [replace(j, required=True, prize=0) for j in jobs if j.id in fast.planned_ids]
+    long_same, long_same_time = timed(
+        lambda: plan(couriers, mine, travel, seconds=args.long_seconds)
+    )
 
     problem = Problem.build(couriers, jobs, travel)  # the same matrices, for the checks
     a = summary(f"optimiser {args.seconds:g}s", fast_time, fast, problem)
@@ -195,10 +201,18 @@ def main(argv: list[str] | None = None) -> int:
         redo,
         Problem.build(couriers, same, travel),
     )
+    e = summary(
+        f"optimiser {args.long_seconds:g}s on the {len(mine)} jobs of the {args.seconds:g}s plan",
+        long_same_time,
+        long_same,
+        Problem.build(couriers, mine, travel),
+    )
     print(
         f"targets: planning time {a['time']:.2f}s (<= 5 s: {a['time'] <= 5.0}); "
-        f"km vs {args.long_seconds:g}s run {pct(a['km'], c['km'])} "
-        f"(within 2 %: {abs(a['km'] - c['km']) <= 0.02 * c['km']}; "
+        f"km vs {args.long_seconds:g}s run on the same jobs {pct(a['km'], e['km'])} "
+        f"(within 2 %: {a['km'] <= 1.02 * e['km']}); "
+        f"km vs {args.long_seconds:g}s run of the whole day {pct(a['km'], c['km'])} "
+        f"(it plans {len(slow.planned_ids) - len(fast.planned_ids):+d} jobs; "
         f"km minus prizes {a['objective'] - c['objective']:+.1f} km); "
         f"km vs nearest-neighbour, same jobs {pct(d['km'], b['km'])} "
         f"(at least 25 % fewer: {d['km'] <= 0.75 * b['km']}, all planned: {d['all']}); "

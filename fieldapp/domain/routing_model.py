@@ -167,8 +167,9 @@ class JobRequest:
     """A stop to plan: where, how long, what goes in and out, when, and how much it matters.
 
     `delivery` units leave the base with the courier, `pickup` units come back. `window` bounds
-    the start of service. A locked job stays with `locked_courier_id`; locked jobs of one courier
-    that carry a `locked_position` keep that relative order (other jobs may go between them).
+    the start of service. A locked job stays with `locked_courier_id` and is always planned when
+    it fits; locked jobs of one courier that carry a `locked_position` keep that relative order
+    (other jobs may go between them).
     """
 
     id: JobId

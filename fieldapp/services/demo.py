@@ -6,9 +6,11 @@ Demo credentials live here, in demo data only: nothing in the app defaults to th
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import datetime, time, timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
 from fieldapp.domain import case_flow
@@ -21,6 +23,7 @@ from fieldapp.domain.stock import MovementKind, StockCategory, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import (
     ApiClient,
+    Attachment,
     Case,
     CourierProfile,
     Job,
@@ -31,7 +34,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import accounts, intake, jobs
+from fieldapp.services import accounts, intake, jobs, media
 from fieldapp.services.case_flow import apply_event
 
 DEMO_PASSWORD = "fieldapp"  # noqa: S105 - demo data only, printed by `make run`
@@ -238,6 +241,55 @@ def _case(rng, numbers, flow, path, n, programme, client, users, routes, now) ->
     return case
 
 
+def _demo_evidence(job: Job, courier: User) -> None:
+    """Photos and a signature for a closed demo stop, drawn with Pillow, stored like uploads."""
+    colour = (60 + job.id * 37 % 160, 90, 140)
+    files = [(purpose, "photo", _demo_picture(colour, purpose)) for purpose in _photos_for(job)]
+    files.append(("signature", "signature", _demo_signature(job.signer_name or "")))
+    for purpose, kind, (data, content_type, size) in files:
+        db.session.add(
+            Attachment(
+                case_id=job.case_id,
+                job_id=job.id,
+                kind=kind,
+                purpose=purpose,
+                sha256=media.store(data, content_type),
+                content_type=content_type,
+                size_bytes=len(data),
+                width=size[0],
+                height=size[1],
+                uploaded_by_id=courier.id,
+            )
+        )
+
+
+def _photos_for(job: Job) -> tuple[str, ...]:
+    from fieldapp.domain.jobs import REQUIRED_PHOTOS
+
+    return REQUIRED_PHOTOS[job.kind] or ("unit_condition",)
+
+
+def _demo_picture(colour, label: str):
+    image = Image.new("RGB", (640, 480), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((120, 140, 520, 360), outline=(255, 255, 255), width=6)
+    draw.text((140, 160), label.replace("_", " "), fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=70)
+    return out.getvalue(), "image/jpeg", image.size
+
+
+def _demo_signature(name: str):
+    image = Image.new("RGB", (480, 180), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    points = [(30 + k * 14, 110 - (k * 37 % 50)) for k in range(30)]
+    draw.line(points, fill=(20, 30, 90), width=3)
+    draw.text((30, 150), name, fill=(90, 90, 90))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue(), "image/png", image.size
+
+
 def _todays_routes(users: dict[str, User], routes: dict, now: datetime) -> None:
     """Every visit still planned goes on today's published routes, so the couriers have a day."""
     planned = db.session.scalars(
@@ -284,7 +336,11 @@ def _demo_event(case: Case, event: Event, users: dict[str, User], routes: dict, 
             job.replacement_service_number = "T" + case.unit.service_number[1:][::-1]
         job.refilled_cartridges = False
         job.signer_name, job.signer_document_id = case.customer.name, case.customer.document_id
+        job.arrival_lat, job.arrival_lon, job.arrival_accuracy_m = job.lat + 0.002, job.lon, 15.0
+        job.device_arrived_at = job.arrived_at + timedelta(seconds=40)
         job.status, job.completed_at, job.completed_by_id = JobStatus.DONE, at, courier.id
+        job.device_completed_at = at + timedelta(seconds=40)
+        _demo_evidence(job, courier)
     elif event is Event.CLOSE:
         done = db.session.scalars(
             select(Job).where(Job.case_id == case.id, Job.status == JobStatus.DONE)
