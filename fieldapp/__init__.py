@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from fieldapp import logging_setup
 from fieldapp.config import load_config
 from fieldapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -15,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints and CLI. Never touches the schema."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(Path(app.instance_path), config))
+    logging_setup.init_app(app)  # first: no personal data in any log line from here on
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["PROXY_FIX_COUNT"]:
         count = app.config["PROXY_FIX_COUNT"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 from flask import Flask
 
@@ -118,6 +121,87 @@ def statement(month: str, csv_file, pdf_file) -> None:
         pdf_file.write(statement_service.to_pdf(data))
 
 
+@click.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def backup(folder: Path) -> None:
+    """Back up the database and the media files into FOLDER (new or empty), with a manifest."""
+    from fieldapp.services import backup as backup_service
+
+    try:
+        manifest = backup_service.create(folder)
+    except backup_service.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = sum(manifest.counts.values())
+    click.echo(
+        f"Copia de seguridad en {folder}: base de datos {manifest.engine} ({rows} filas), "
+        f"{manifest.media_files} archivos de medios, manifiesto con SHA-256."
+    )
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore(folder: Path, force: bool) -> None:
+    """Check every SHA-256 of the backup in FOLDER, then restore its database and media."""
+    from fieldapp.services import backup as backup_service
+
+    try:
+        manifest = backup_service.restore(folder, force=force)
+    except backup_service.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Restaurada la copia del {manifest.created_at}: {sum(manifest.counts.values())} filas, "
+        f"{manifest.media_files} archivos de medios."
+    )
+
+
+@click.command("export-customer")
+@click.option("--document-id", required=True, help="The customer's DNI (or other document).")
+@click.option("--case", "case_number", help="Only this case of the customer.")
+@click.option("--output", "-o", type=click.File("w"), default="-", help="JSON file (stdout).")
+def export_customer(document_id: str, case_number: str | None, output) -> None:
+    """Everything stored about a customer, as JSON (Ley 29733 access request)."""
+    from fieldapp.services import privacy
+
+    try:
+        data = privacy.export_customer(document_id, case_number)
+    except privacy.PrivacyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    output.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+@click.command("anonymise-customers")
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(min=0),
+    help="Cases ended longer ago than this (default FIELDAPP_RETENTION_DAYS).",
+)
+@click.option("--dry-run", is_flag=True, help="Only say how many customers are due.")
+def anonymise_customers(older_than_days: int | None, dry_run: bool) -> None:
+    """Anonymise customers whose cases all ended long ago (Ley 29733), keeping statistics."""
+    from flask import current_app
+
+    from fieldapp.services import privacy
+
+    days = older_than_days if older_than_days is not None else current_app.config["RETENTION_DAYS"]
+    if dry_run:
+        due = privacy.due_for_anonymising(days)
+        click.echo(
+            f"clientes por anonimizar (casos terminados hace más de {days} días): {len(due)}"
+        )
+        return
+    report = privacy.anonymise_customers(days)
+    db.session.commit()
+    privacy.delete_files(report)
+    click.echo(report.summary())
+    if report.documents_kept:
+        click.echo(
+            "Documentos emitidos conservados como registro legal (el PDF mantiene los datos "
+            f"firmados): {', '.join(report.documents_kept)}"
+        )
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to `app`."""
     for command in (
@@ -128,5 +212,9 @@ def register_cli(app: Flask) -> None:
         check_deadlines,
         import_cases,
         statement,
+        backup,
+        restore,
+        export_customer,
+        anonymise_customers,
     ):
         app.cli.add_command(command)

@@ -152,6 +152,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "ST_ADDRESS": os.environ.get(
             "FIELDAPP_ST_ADDRESS", "Av. José Gálvez Barrenechea 134, San Isidro, Lima"
         ),
+        # Ley 29733: customers whose cases all ended longer ago than this are anonymised.
+        "RETENTION_DAYS": _env_int("FIELDAPP_RETENTION_DAYS", 1825),
         # The address people reach the app at (QR codes on documents, tracking links in mail).
         "PUBLIC_URL": os.environ.get("FIELDAPP_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Mail: SMTP when MAIL_SERVER is set, else .eml files under instance/outbox/ in dev.

@@ -34,11 +34,19 @@ class FieldappApi(Api):
             public_blueprint(docs)
 
 
+def _blank_query_is_absent(_converter, field, ret: dict, **_kwargs) -> dict:
+    """Document what fields.py does: an optional query parameter left empty means "not given"."""
+    if ret.get("in") == "query" and not field.required:
+        return {"allowEmptyValue": True}
+    return {}
+
+
 def init_api(app: Flask) -> Api:
     """Serve /api/v1 and /api/v1/openapi.json on `app` (settings API_* and OPENAPI_*)."""
     from fieldapp.api import views  # noqa: F401  (routes and hooks on bp)
 
     api = FieldappApi(app, spec_kwargs={"security": [{BEARER: []}]})
     api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer"})
+    api.ma_plugin.converter.add_parameter_attribute_function(_blank_query_is_absent)
     api.register_blueprint(bp)
     return api

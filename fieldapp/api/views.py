@@ -6,7 +6,14 @@ from flask import url_for
 from flask_smorest import abort
 
 from fieldapp.api import auth, bp, errors, queries
-from fieldapp.api.schemas import CaseDetailOut, CaseIn, CaseListOut, CaseListQuery, CaseOut
+from fieldapp.api.schemas import (
+    CaseDetailOut,
+    CaseIn,
+    CaseListOut,
+    CaseListQuery,
+    CaseOut,
+    ErrorOut,
+)
 from fieldapp.extensions import db
 from fieldapp.services import intake
 
@@ -15,6 +22,19 @@ bp.before_request(auth.require_api_client)
 bp.before_request(errors.require_json_object)
 errors.register(bp)
 
+# Every operation: the database did not answer (fieldapp/web/errors.py) or, for a new case, no
+# warranty programme is configured. Nothing was written; try again.
+UNAVAILABLE = {
+    "schema": ErrorOut,
+    "description": "Servicio no disponible por un momento: nada se guardó; reintente.",
+    "headers": {
+        "Retry-After": {
+            "description": "Segundos a esperar antes de reintentar.",
+            "schema": {"type": "integer"},
+        }
+    },
+}
+
 
 @bp.route("/cases", methods=["POST"])
 @bp.arguments(CaseIn, description="El caso tal como lo registró el Call Center.")
@@ -22,6 +42,7 @@ errors.register(bp)
 @bp.alt_response(400, response="BAD_REQUEST")
 @bp.alt_response(401, response="UNAUTHORIZED")
 @bp.alt_response(409, response="CONFLICT")
+@bp.alt_response(503, **UNAVAILABLE)
 def create_case(data: intake.CaseInput):
     """Open a case: the rules decide kind, zone, flow and deadlines.
     ---
@@ -42,6 +63,7 @@ def create_case(data: intake.CaseInput):
 @bp.response(200, CaseDetailOut)
 @bp.alt_response(401, response="UNAUTHORIZED")
 @bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(503, **UNAVAILABLE)
 def get_case(case_number: str):
     """A case with its deadlines and its timeline, oldest event first.
     ---
@@ -57,6 +79,7 @@ def get_case(case_number: str):
 @bp.arguments(CaseListQuery, location="query")
 @bp.response(200, CaseListOut)
 @bp.alt_response(401, response="UNAUTHORIZED")
+@bp.alt_response(503, **UNAVAILABLE)
 def list_cases(query: dict):
     """Cases ordered by last change (updated_at, id), a page at a time, for the sync."""
     return queries.case_page(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldapp.extensions import db
@@ -29,3 +29,25 @@ class AuditEvent(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict | None] = mapped_column(JSON)
     request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete a recorded audit event."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(_mapper, _connection, target: AuditEvent) -> None:
+    """Audit events are never changed once written.
+
+    :raises AuditLogIsAppendOnly: always.
+    """
+    raise AuditLogIsAppendOnly(f"audit event {target.id} cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(_mapper, _connection, target: AuditEvent) -> None:
+    """Audit events are never deleted.
+
+    :raises AuditLogIsAppendOnly: always.
+    """
+    raise AuditLogIsAppendOnly(f"audit event {target.id} cannot be deleted")

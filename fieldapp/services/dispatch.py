@@ -12,7 +12,9 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp.domain import routing
 from fieldapp.domain.deadlines import LIMA_TZ, end_of_day, is_business_day
@@ -227,6 +229,7 @@ def optimise(day: date, actor: User, seconds: float | None = None) -> OptimiseRe
     their courier and order. Jobs due on the day (or overdue) are required.
 
     :raises DispatchError: when no courier works on the day.
+    :raises StaleRoute: when another optimisation or edit changed the day's routes meanwhile.
     """
     state = board(day)
     if not any(c.available for c in state.couriers):
@@ -235,8 +238,28 @@ def optimise(day: date, actor: User, seconds: float | None = None) -> OptimiseRe
     horizon = end_of_day(day + timedelta(days=3))
     waiting = [job for job in state.to_plan if job.due_at <= horizon]
     problem, chosen = _problem(state, waiting)
+    versions = {job_id: job.version for job_id, job in chosen.items()}
+    # Solve with no transaction open: a 5 s search must not hold the database (on SQLite a
+    # write request's transaction holds the write lock and would stall every courier's sync).
+    db.session.rollback()
     budget = seconds if seconds is not None else current_app.config["ROUTING_SECONDS"]
     plan = routing.solve(problem, budget, seed=current_app.config["ROUTING_SEED"])
+    state = board(day)
+    chosen = {job_id: db.session.get(Job, job_id) for job_id in versions}
+    try:
+        if any(chosen[i] is None or chosen[i].version != v for i, v in versions.items()):
+            raise StaleDataError("a job changed while the day was being optimised")
+        _apply(state, plan, chosen, day, actor)
+    except (StaleDataError, IntegrityError) as error:  # another optimise or edit got there first
+        raise StaleRoute(
+            "Otra persona cambió las rutas de este día mientras se optimizaba. "
+            "Revise el tablero y vuelva a optimizar."
+        ) from error
+    return OptimiseResult(plan, {u.job_id: f"{u.label}. {u.detail}" for u in plan.unplanned})
+
+
+def _apply(state: Board, plan: routing.Plan, chosen: dict[int, Job], day: date, actor: User):
+    """Write an optimised plan onto the day's routes (flushes; a concurrent change raises)."""
     for courier in state.couriers:
         if not courier.available:
             continue
@@ -261,7 +284,6 @@ def optimise(day: date, actor: User, seconds: float | None = None) -> OptimiseRe
         note=f"{day:%d/%m/%Y}: {len(plan.planned_ids)} paradas, {plan.distance_m / 1000:.1f} km",
     )
     db.session.flush()
-    return OptimiseResult(plan, {u.job_id: f"{u.label}. {u.detail}" for u in plan.unplanned})
 
 
 # --- Hand edits --------------------------------------------------------------------------------

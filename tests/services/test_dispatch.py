@@ -202,3 +202,26 @@ def test_a_change_after_publishing_is_flagged_for_the_courier(dispatcher, day):
     dispatch.remove(made[0], dispatcher, route.version)
     assert route.changed_at is not None
     assert made[0].case.status is Status.RECEIVED  # back to dispatch
+
+
+def test_a_change_during_the_solve_makes_the_optimisation_stale(dispatcher, day, monkeypatch):
+    courier("ana")
+    made = doa_jobs(2, day)
+    target = made[0].id
+    real_solve = dispatch.routing.solve
+
+    def solve_while_someone_edits(problem, *args, **kwargs):
+        plan = real_solve(problem, *args, **kwargs)
+        with db.engine.begin() as connection:  # another request changes a job meanwhile
+            connection.execute(
+                Job.__table__.update()
+                .where(Job.id == target)
+                .values(version=Job.__table__.c.version + 1)
+            )
+        return plan
+
+    monkeypatch.setattr(dispatch.routing, "solve", solve_while_someone_edits)
+    with pytest.raises(dispatch.StaleRoute, match="mientras se optimizaba"):
+        dispatch.optimise(day, dispatcher)
+    db.session.rollback()
+    assert db.session.scalar(select(Route)) is None  # nothing written
