@@ -32,6 +32,7 @@ $(VENDOR)/.installed: node_modules/.installed
 db: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) issue-documents --limit 500
 
 run: db
 	@echo ""
