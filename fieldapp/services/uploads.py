@@ -54,7 +54,22 @@ def _open(data: bytes) -> Image.Image:
     width, height = image.size
     if width * height > MAX_PIXELS:
         raise UploadError(f"La imagen es demasiado grande ({width} × {height} píxeles).")
+    if _truncated(data, image.format):
+        raise UploadError("La imagen está dañada o incompleta.")
     return image
+
+
+def _truncated(data: bytes, image_format: str | None) -> bool:
+    """Whether the file stops before its end marker. Checked on the bytes because WeasyPrint
+    turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which would let a half-sent
+    photo decode with a grey bottom instead of failing."""
+    if image_format == "JPEG":
+        return not data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    if image_format == "PNG":
+        return b"IEND" not in data[-16:]
+    if image_format == "WEBP":
+        return len(data) < 8 + int.from_bytes(data[4:8], "little")
+    return False
 
 
 def _decode(image: Image.Image) -> Image.Image:

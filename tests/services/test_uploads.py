@@ -99,3 +99,15 @@ def test_signatures_stay_png_without_metadata():
     clean = uploads.clean_signature(out.getvalue())
     assert clean.content_type == "image/png"
     assert Image.open(io.BytesIO(clean.data)).format == "PNG"
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
+def test_a_half_sent_photo_is_refused_even_with_weasyprint_loaded(image_format):
+    import weasyprint  # noqa: F401  (it sets ImageFile.LOAD_TRUNCATED_IMAGES for the process)
+
+    out = io.BytesIO()
+    Image.effect_noise((400, 300), 60).convert("RGB").save(out, image_format)
+    whole = out.getvalue()
+    assert uploads.clean_photo(whole).width == 400
+    with pytest.raises(uploads.UploadError, match="dañada o incompleta|no es una imagen"):
+        uploads.clean_photo(whole[: len(whole) * 2 // 3])
