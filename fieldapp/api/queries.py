@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,22 +14,10 @@ from fieldapp.models import Case
 from fieldapp.services import case_history
 
 
-@dataclass(frozen=True)
-class TimelineEvent:
-    """An audit event as the Call Center may see it: the actor is a role, never a name."""
-
-    at: datetime
-    action: str
-    from_status: str | None
-    to_status: str | None
-    note: str | None
-    actor: str
-
-
 class CaseWithTimeline:
     """A case and its timeline, dumped as one object."""
 
-    def __init__(self, case: Case, timeline: list[TimelineEvent]) -> None:
+    def __init__(self, case: Case, timeline: list[case_history.TimelineEntry]) -> None:
         self._case = case
         self.timeline = timeline
 
@@ -43,19 +30,9 @@ def find_case(case_number: str) -> Case | None:
     return db.session.scalar(select(Case).where(Case.case_number == case_number))
 
 
-def timeline(case: Case) -> list[TimelineEvent]:
-    """The case's audit events, oldest first, each with the actor's role (or "Call Center")."""
-    return [
-        TimelineEvent(
-            at=entry.at,
-            action=entry.action,
-            from_status=entry.from_status,
-            to_status=entry.to_status,
-            note=entry.note,
-            actor=entry.actor_role,
-        )
-        for entry in case_history.timeline(case)
-    ]
+def timeline(case: Case) -> list[case_history.TimelineEntry]:
+    """The case's audit events, oldest first; the API shows each actor's role, never a name."""
+    return case_history.timeline(case)
 
 
 def case_page(

@@ -143,7 +143,8 @@ class TimelineEventOut(Schema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
-    actor = fields.String(metadata={"description": "Rol, o «Call Center»."})
+    # The role (or «Call Center»), never the person's name.
+    actor = fields.String(attribute="actor_role", metadata={"description": "Rol, o «Call Center»."})
 
 
 class CaseDetailOut(CaseOut):
