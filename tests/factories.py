@@ -9,7 +9,7 @@ from fieldapp.domain.case_flow import Origin
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import Case, Programme, User
+from fieldapp.models import ApiClient, Case, Programme, User
 from fieldapp.services import accounts, intake
 
 PASSWORD = "correct-horse-battery"
@@ -38,6 +38,16 @@ def programme(**extra) -> Programme:
         case_admin_email="case.admin@kodak.example",
         **extra,
     )
+    db.session.add(made)
+    db.session.commit()
+    return made
+
+
+def api_client(key: str, name: str = "Kodak Call Center") -> ApiClient:
+    """The programme, and an active Call Center API client whose key is `key`."""
+    programme()
+    made = ApiClient(name=name)
+    made.set_key(key)
     db.session.add(made)
     db.session.commit()
     return made

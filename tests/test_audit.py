@@ -41,12 +41,7 @@ def test_an_audit_event_cannot_be_deleted(event):
 
 
 def _api_client() -> ApiClient:
-    factories.programme()
-    made = ApiClient(name="Kodak Call Center")
-    made.set_key(API_KEY)
-    db.session.add(made)
-    db.session.commit()
-    return made
+    return factories.api_client(API_KEY)
 
 
 def _created_event(case_number: str) -> AuditEvent:

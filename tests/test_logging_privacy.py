@@ -22,7 +22,7 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.logging_setup import redact
-from fieldapp.models import ApiClient, Case, DocType, Document, Job, OutboxMessage, Route
+from fieldapp.models import Case, DocType, Document, Job, OutboxMessage, Route
 from fieldapp.models.types import utcnow
 from fieldapp.services import documents, jobs, notifications, publishing
 from tests import factories
@@ -121,11 +121,7 @@ def gunicorn_access(paths: list[str], handler: logging.Handler) -> None:
 
 def test_a_day_of_work_leaves_no_personal_data_in_the_logs(app, client, login, captured, caplog):
     stream, handler = captured
-    factories.programme()
-    api_client = ApiClient(name="Kodak Call Center")
-    api_client.set_key(API_KEY)
-    db.session.add(api_client)
-    db.session.commit()
+    factories.api_client(API_KEY)
     auth = {"Authorization": f"Bearer {API_KEY}"}
     # Intake through the API: a DOA case, a duplicate, and one with a bad e-mail.
     payload = body(purchase_date="2026-11-06", customer=CUSTOMER)

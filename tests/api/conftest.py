@@ -8,7 +8,6 @@ from itertools import count
 
 import pytest
 
-from fieldapp.extensions import db
 from fieldapp.models import ApiClient
 from tests import factories
 
@@ -22,12 +21,7 @@ _numbers = count(1)
 @pytest.fixture
 def api_client(app) -> ApiClient:
     """The programme, and the Call Center's API client whose key is API_KEY."""
-    factories.programme()
-    client = ApiClient(name="Kodak Call Center")
-    client.set_key(API_KEY)
-    db.session.add(client)
-    db.session.commit()
-    return client
+    return factories.api_client(API_KEY)
 
 
 def body(**overrides) -> dict:

@@ -11,7 +11,6 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from fieldapp.extensions import db
-from fieldapp.models import ApiClient
 from tests import factories
 from tests.api.conftest import API_KEY
 
@@ -87,9 +86,5 @@ def connection_lost(app):
 @pytest.fixture
 def api_key(app) -> str:
     """The programme, and an active Call Center client whose key is tests.api.conftest.API_KEY."""
-    factories.programme()
-    client = ApiClient(name="Kodak Call Center")
-    client.set_key(API_KEY)
-    db.session.add(client)
-    db.session.commit()
+    factories.api_client(API_KEY)
     return API_KEY
