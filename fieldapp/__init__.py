@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp import logging_setup
+from fieldapp import logging_setup, transaction
 from fieldapp.config import load_config
 from fieldapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -66,4 +66,5 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_api(app)  # flask-smorest Api: /api/v1 and its OpenAPI document
     register_cli(app)
+    transaction.init_app(app)  # last: its after_request hook runs first
     return app
