@@ -45,9 +45,11 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.tracking import bp as tracking_bp
     from fieldapp.web import init_web
     from fieldapp.web.views import bp as core_bp
+    from fieldapp.worker import init_app as init_worker
     from fieldapp.workshop import bp as workshop_bp
 
     init_web(app)
+    init_worker(app)  # the job queue (Redis, or in memory for `flask serve`)
     for blueprint in (
         core_bp,
         auth_bp,

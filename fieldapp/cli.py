@@ -10,8 +10,9 @@ from flask import Flask
 
 from fieldapp.domain.case_flow import FLOW_LABELS, STATUS_LABELS
 from fieldapp.domain.roles import Role
-from fieldapp.extensions import db
-from fieldapp.services import accounts, csv_import, demo, documents, notifications
+from fieldapp.services import accounts, csv_import, demo
+from fieldapp.transaction import unit_of_work
+from fieldapp.worker import jobs
 
 
 @click.command("create-user")
@@ -27,10 +28,10 @@ from fieldapp.services import accounts, csv_import, demo, documents, notificatio
 def create_user(username: str, role: str, full_name: str | None, password: str) -> None:
     """Create a staff account (admin by default)."""
     try:
-        user = accounts.create_user(username, password, Role(role), full_name)
+        with unit_of_work():
+            user = accounts.create_user(username, password, Role(role), full_name)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"Usuario {user.username} creado con rol {user.role.value}.")
 
 
@@ -43,8 +44,8 @@ def seed_demo(if_empty: bool) -> None:
             click.echo("La base de datos ya tiene datos: no se cargan datos de demostración.")
             return
         raise click.ClickException("La base de datos no está vacía.")
-    counts = demo.seed()
-    db.session.commit()
+    with unit_of_work():
+        counts = demo.seed()
     summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
     click.echo(f"Datos de demostración cargados ({summary}).")
 
@@ -53,7 +54,7 @@ def seed_demo(if_empty: bool) -> None:
 @click.option("--limit", default=50, show_default=True, help="Most messages to send this run.")
 def send_mail(limit: int) -> None:
     """Send the e-mails waiting in the outbox (failures stay queued and are retried later)."""
-    report = notifications.deliver_pending(limit=limit)
+    report = jobs.deliver_pending(limit=limit)
     click.echo(report.summary())
 
 
@@ -61,16 +62,14 @@ def send_mail(limit: int) -> None:
 @click.option("--limit", default=50, show_default=True, help="Most documents to issue this run.")
 def issue_documents(limit: int) -> None:
     """Issue the documents waiting in the queue (a failed render is retried on a later run)."""
-    report = documents.issue_pending(limit=limit)
+    report = jobs.issue_pending(limit=limit)
     click.echo(report.summary())
 
 
 @click.command("check-deadlines")
 def check_deadlines() -> None:
     """Queue a warning for every deadline at risk or overdue (once each), then send the mail."""
-    warned = notifications.warn_at_risk()
-    db.session.commit()
-    report = notifications.deliver_pending()
+    warned, report = jobs.check_deadlines()
     click.echo(f"plazos en riesgo avisados {warned}; {report.summary()}")
 
 
@@ -84,10 +83,10 @@ def import_cases(file, username: str | None) -> None:
         actor = accounts.find_user(username)
         if actor is None:
             raise click.ClickException(f"No existe el usuario {username}.")
-    report = csv_import.import_cases(file, actor)
+    with unit_of_work():
+        report = csv_import.import_cases(file, actor)
     if report.file_error:
         raise click.ClickException(report.file_error)
-    db.session.commit()
     for row in report.rows:
         head = f"fila {row.row}: {csv_import.OUTCOME_LABELS[row.outcome]} {row.case_number or '—'}"
         if row.outcome is csv_import.Outcome.IMPORTED:
@@ -164,10 +163,10 @@ def export_customer(document_id: str, case_number: str | None, output) -> None:
     from fieldapp.services import privacy
 
     try:
-        data = privacy.export_customer(document_id, case_number)
+        with unit_of_work():
+            data = privacy.export_customer(document_id, case_number)
     except privacy.PrivacyError as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     output.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
@@ -191,8 +190,8 @@ def anonymise_customers(older_than_days: int | None, dry_run: bool) -> None:
             f"clientes por anonimizar (casos terminados hace más de {days} días): {len(due)}"
         )
         return
-    report = privacy.anonymise_customers(days)
-    db.session.commit()
+    with unit_of_work():
+        report = privacy.anonymise_customers(days)
     privacy.delete_files(report)
     click.echo(report.summary())
     if report.documents_kept:
@@ -200,6 +199,47 @@ def anonymise_customers(older_than_days: int | None, dry_run: bool) -> None:
             "Documentos emitidos conservados como registro legal (el PDF mantiene los datos "
             f"firmados): {', '.join(report.documents_kept)}"
         )
+
+
+@click.command("worker")
+@click.option(
+    "--threads", type=click.IntRange(min=1), help="Worker threads (FIELDAPP_WORKER_THREADS)."
+)
+def worker(threads: int | None) -> None:
+    """Process background jobs (documents, mail, optimiser, deadlines) until stopped."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from fieldapp.worker import runner
+
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    running = runner.start(app, threads=threads)
+    click.echo("worker en marcha (Ctrl+C para detener)")
+    stop.wait()
+    running.stop()
+    click.echo("worker detenido")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the app with its worker in the same process (one command, nothing else to run)."""
+    from flask import current_app
+
+    from fieldapp.worker import runner
+
+    app = current_app._get_current_object()
+    running = runner.start(app)
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        running.stop()
 
 
 def register_cli(app: Flask) -> None:
@@ -216,5 +256,7 @@ def register_cli(app: Flask) -> None:
         restore,
         export_customer,
         anonymise_customers,
+        worker,
+        serve,
     ):
         app.cli.add_command(command)

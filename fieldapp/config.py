@@ -75,6 +75,28 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
+def public_url(mode: str) -> str:
+    """FIELDAPP_PUBLIC_URL; in development the local server on PORT when it is not set.
+
+    :raises ConfigError: when it is not set outside development and testing (QR codes and
+        tracking links would point at this machine).
+    """
+    value = os.environ.get("FIELDAPP_PUBLIC_URL", "").strip().rstrip("/")
+    if value:
+        if not value.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"FIELDAPP_PUBLIC_URL must start with http:// or https:// (got {value!r})."
+            )
+        return value
+    if mode in ("development", "testing"):
+        return f"http://127.0.0.1:{_env_int('PORT', 5000)}"
+    raise ConfigError(
+        "fieldapp refuses to start: set FIELDAPP_PUBLIC_URL to the address people reach the "
+        "app at (e.g. https://servicio.example.pe): documents' QR codes and customers' "
+        "tracking links are made from it."
+    )
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the app's settings from the environment, then apply `overrides` (tests).
 
@@ -155,7 +177,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Ley 29733: customers whose cases all ended longer ago than this are anonymised.
         "RETENTION_DAYS": _env_int("FIELDAPP_RETENTION_DAYS", 1825),
         # The address people reach the app at (QR codes on documents, tracking links in mail).
-        "PUBLIC_URL": os.environ.get("FIELDAPP_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL": overrides.get("PUBLIC_URL") or public_url(mode),
+        # The job queue: Redis shared by every web process and worker; empty = in memory, for
+        # one process running web and worker together (`flask serve`, what `make run` does).
+        "QUEUE_URL": os.environ.get("FIELDAPP_QUEUE_URL", ""),
+        "WORKER_THREADS": _env_int("FIELDAPP_WORKER_THREADS", 2),
         # Mail: SMTP when MAIL_SERVER is set, else .eml files under instance/outbox/ in dev.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _env_int("MAIL_PORT", 25),

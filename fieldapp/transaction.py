@@ -17,6 +17,7 @@ from flask import Flask, Response, current_app, g, has_request_context
 from fieldapp.extensions import db
 
 _DISCARD = "_fieldapp_discard_transaction"
+_KEEP = "_fieldapp_keep_transaction"
 
 
 def discard() -> None:
@@ -24,6 +25,12 @@ def discard() -> None:
     db.session.rollback()
     if has_request_context():
         setattr(g, _DISCARD, True)
+
+
+def keep() -> None:
+    """Commit this request's changes even if it answers 4xx: the refusal itself is a recorded
+    outcome (a courier's sync action refused is stored, so its replay gets the same answer)."""
+    setattr(g, _KEEP, True)
 
 
 def discarded() -> bool:
@@ -43,7 +50,8 @@ def unit_of_work() -> Iterator[None]:
 
 
 def _commit_or_roll_back(response: Response) -> Response:
-    if response.status_code >= 400 or discarded():
+    kept = response.status_code < 500 and bool(g.get(_KEEP))
+    if (response.status_code >= 400 and not kept) or discarded():
         db.session.rollback()
         return response
     try:

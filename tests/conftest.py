@@ -191,3 +191,37 @@ def login(client):
         return client.post("/login", data=data)
 
     return _login
+
+
+class Background:
+    """The app's worker threads, started for a test; `drain()` waits until every queued job
+    (and any job those queued) has run."""
+
+    def __init__(self, app) -> None:
+        from fieldapp.worker import runner
+
+        self.app = app
+        self.running = runner.start(app, threads=2, schedule=False)
+
+    def drain(self, timeout_s: float = 60) -> None:
+        """Commit the test's own transaction, then wait on the queues' state (never a sleep)."""
+        from dramatiq.common import dq_name, join_queue
+
+        if has_app_context():
+            db.session.commit()
+        broker = self.app.extensions["fieldapp_queue"].broker
+        for _ in range(3):  # a job may queue another one
+            for name, queue in list(broker.queues.items()):
+                if name != dq_name(name):  # retries wait on the delay queues: not ours to wait
+                    join_queue(queue, timeout=timeout_s)
+            self.running.worker.join()
+        if has_app_context():
+            db.session.expire_all()
+
+
+@pytest.fixture
+def background(app):
+    """Worker threads consuming the app's in-memory queue for this test."""
+    started = Background(app)
+    yield started
+    started.running.stop(timeout_ms=10_000)

@@ -28,9 +28,31 @@ def test_production_refuses_to_start_without_a_real_secret_key(key, monkeypatch,
 def test_production_starts_with_a_real_key(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "k" * 48)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("FIELDAPP_PUBLIC_URL", "https://servicio.example.pe/")
     app = create_app({"FIELDAPP_ENV": "production"})
     assert app.config["SECRET_KEY"] == "k" * 48
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["PUBLIC_URL"] == "https://servicio.example.pe"
+
+
+@pytest.mark.parametrize("mode", ["production", "demo"])
+def test_public_url_is_required_outside_development(mode, monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.delenv("FIELDAPP_PUBLIC_URL", raising=False)
+    with pytest.raises(ConfigError, match="set FIELDAPP_PUBLIC_URL"):
+        create_app({"FIELDAPP_ENV": mode})
+    monkeypatch.setenv("FIELDAPP_PUBLIC_URL", "servicio.example.pe")
+    with pytest.raises(ConfigError, match="must start with http"):
+        create_app({"FIELDAPP_ENV": mode})
+
+
+def test_public_url_follows_port_in_development(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.delenv("FIELDAPP_PUBLIC_URL", raising=False)
+    monkeypatch.setenv("PORT", "8123")
+    app = create_app({"FIELDAPP_ENV": "development", "SECRET_KEY": "k" * 48})
+    assert app.config["PUBLIC_URL"] == "http://127.0.0.1:8123"
 
 
 def test_wsgi_refuses_with_a_clear_message():

@@ -24,7 +24,8 @@ from fieldapp.extensions import db
 from fieldapp.logging_setup import redact
 from fieldapp.models import Case, DocType, Document, Job, OutboxMessage, Route
 from fieldapp.models.types import utcnow
-from fieldapp.services import documents, jobs, notifications, publishing
+from fieldapp.services import jobs, publishing
+from fieldapp.worker.jobs import deliver_pending, issue_pending
 from tests import factories
 from tests.api.conftest import API_KEY, body
 from tests.services.test_courier_sync import doa_actions, stock_unit
@@ -147,8 +148,8 @@ def test_a_day_of_work_leaves_no_personal_data_in_the_logs(app, client, login, c
         )
     )
     assert mail is not None and f"/t/{job.tracking_token}" in mail.body_text
-    notifications.deliver_pending()
-    assert documents.issue_pending().failed == 0
+    deliver_pending()
+    assert issue_pending().failed == 0
     db.session.commit()
     note = db.session.scalar(select(Document).where(Document.doc_type == DocType.DOA_DELIVERY))
     token = job.tracking_token

@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import g, jsonify, request
-from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
 
-from fieldapp.extensions import db
 from fieldapp.models import ApiClient
 from fieldapp.models.types import utcnow
 
@@ -46,20 +43,12 @@ def require_api_client():
 
 
 def _record_use(client: ApiClient) -> None:
-    """Stamp `last_used_at` in its own short transaction, before the request's work (a refused
-    request still used the key); bookkeeping never fails the request."""
+    """Stamp `last_used_at` (to the minute: not a write on every call), kept with the
+    request's transaction."""
     now = utcnow()
     if client.last_used_at is not None and now - client.last_used_at < LAST_USED_PRECISION:
         return
-    client_id = client.id
-    db.session.rollback()  # end the read: a write after it may find the snapshot stale
-    try:
-        db.session.execute(
-            update(ApiClient).where(ApiClient.id == client_id).values(last_used_at=now)
-        )
-        db.session.commit()
-    except OperationalError:  # the database is busy: the stamp can wait for the next call
-        db.session.rollback()
+    client.last_used_at = now
 
 
 def current_client() -> ApiClient:

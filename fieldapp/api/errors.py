@@ -11,7 +11,6 @@ from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from fieldapp.api.fields import ENGLISH_TO_SPANISH
-from fieldapp.extensions import db
 from fieldapp.services import intake
 from fieldapp.web.errors import MESSAGES
 
@@ -64,8 +63,6 @@ def flatten(messages: Any) -> dict[str, list[str]]:
 def http_error(exc: HTTPException):
     """An HTTP error raised in the API (webargs' 422, abort(404), 413, …) as JSON."""
     code = exc.code or 500
-    if code >= 500:
-        db.session.rollback()
     data = getattr(exc, "data", None) or {}
     if code == 400:
         return bad_body()
@@ -81,14 +78,12 @@ def http_error(exc: HTTPException):
 
 def intake_error(exc: intake.IntakeError):
     """Invalid case data: 422 with every field and its messages."""
-    db.session.rollback()
     return jsonify(errors=exc.errors), 422
 
 
 def duplicate_case(exc: intake.DuplicateCase):
     """A case number already used, or a unit with an open case: 409."""
     existing = exc.existing.case_number if exc.existing is not None else None
-    db.session.rollback()
     body: dict[str, Any] = {"errors": {exc.field: [str(exc)]}}
     if existing:
         body["existing_case"] = existing

@@ -14,7 +14,6 @@ from fieldapp.api.schemas import (
     CaseOut,
     ErrorOut,
 )
-from fieldapp.extensions import db
 from fieldapp.services import intake
 
 # Order matters: a request without a valid key gets 401 before its body is looked at.
@@ -55,7 +54,6 @@ def create_case(data: intake.CaseInput):
     except LookupError as exc:
         abort(503, message=str(exc))
     case = intake.open_case(data, actor=auth.current_client(), programme=programme)
-    db.session.commit()
     return case, 201, {"Location": url_for(".get_case", case_number=case.case_number)}
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from fieldapp.auth import bp
 from fieldapp.auth.forms import LoginForm
 from fieldapp.domain.roles import Role
-from fieldapp.extensions import db, limiter
+from fieldapp.extensions import limiter
 from fieldapp.services import accounts
 from fieldapp.web.guard import home_url, public, safe_next
 
@@ -44,7 +44,6 @@ def login():
             # Couriers stay logged in: a phone offline for a day must still sync its queue.
             remember = form.remember.data or user.role == Role.COURIER
             login_user(user, remember=remember)
-            db.session.commit()
             return redirect(safe_next(request.args.get("next")) or home_url(user), 303)
         form.password.errors.append("Usuario o contraseña incorrectos.")
     return render_template("auth/login.html", form=form)

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from fieldapp.cases import bp
-from fieldapp.extensions import db
 from fieldapp.services import csv_import
+from fieldapp.transaction import discard
 
 
 class ImportForm(FlaskForm):
@@ -32,10 +32,9 @@ def import_cases():
     if form.validate_on_submit():
         report = csv_import.import_cases(form.file.data.stream, current_user)
         if report.file_error:
+            discard()
             form.file.errors = [report.file_error]
             report = None
-        else:
-            db.session.commit()
     # The report is shown in answer to the POST (no redirect): there is nowhere to keep it, and
     # sending the same file again is harmless, as re-importing imports nothing twice.
     return render_template(

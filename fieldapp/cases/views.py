@@ -16,6 +16,7 @@ from fieldapp.models import Case
 from fieldapp.models.types import utcnow
 from fieldapp.services import case_history, case_search, intake
 from fieldapp.services.intake_preview import preview
+from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
 
 
@@ -138,11 +139,12 @@ def new():
         try:
             case = intake.open_case(_case_input(form), current_user)
         except intake.IntakeError as exc:
+            discard()
             loose = _show_errors(form, exc.errors)
         except intake.DuplicateCase as exc:
+            discard()
             loose = _show_errors(form, {exc.field: [str(exc)]})
         else:
-            db.session.commit()
             flash(f"Caso {case.case_number} registrado.", "success")
             return redirect(url_for("cases.show", case_number=case.case_number), 303)
     return render_template("cases/new.html", form=form, loose_errors=loose, preview=None)

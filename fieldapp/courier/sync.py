@@ -15,9 +15,10 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from fieldapp.courier import bp
-from fieldapp.extensions import csrf, db
+from fieldapp.extensions import csrf
 from fieldapp.models.types import utcnow
 from fieldapp.services import courier_sync
+from fieldapp.transaction import keep
 
 MAX_ACTIONS = 50
 
@@ -55,10 +56,9 @@ def sync():
                     **answer.body,
                 }
             )
-        db.session.commit()
         return jsonify(results=results, server_at=_now()), 200
     answer = courier_sync.apply(current_user, data)
-    db.session.commit()
+    keep()  # a refused action is stored with its answer, for the phone's replay
     return jsonify(**answer.body, server_at=_now()), answer.status
 
 

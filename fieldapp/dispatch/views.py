@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.dispatch import bp
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.routing import Slot, slot_window
 from fieldapp.extensions import db, htmx
-from fieldapp.models import Job, User
+from fieldapp.models import Job, RunStatus, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import dispatch, publishing
+from fieldapp.services import dispatch, optimisation_runs, publishing
+from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
 
 
@@ -30,9 +31,13 @@ def _day(value: str | None) -> date:
         abort(400)
 
 
-def _show(day: date, unplanned: dict[int, str] | None = None, warnings: list[str] | None = None):
+def _show(day: date, warnings: list[str] | None = None):
     board = dispatch.board(day)
-    board.unplanned = unplanned or {}
+    run = optimisation_runs.latest(day)
+    applied = optimisation_runs.latest(day, RunStatus.APPLIED)
+    if applied is not None and applied.unplanned:
+        # Why the last plan left each job out, while that job still waits.
+        board.unplanned = {int(job_id): why for job_id, why in applied.unplanned.items()}
     return render(
         "dispatch/index.html",
         "dispatch/_board.html",
@@ -42,25 +47,23 @@ def _show(day: date, unplanned: dict[int, str] | None = None, warnings: list[str
         plan_map=dispatch.board_map(board),
         warnings=warnings or [],
         slots=list(Slot),
+        run=run,
     )
 
 
 def _done(day: date, message: str | None = None, category: str = "success", **extra):
     """After a change: htmx gets the board back, a plain form a redirect (303)."""
-    db.session.commit()
     if htmx:
         if message:
             flash(message, category)
         return _show(day, **extra)
     if message:
         flash(message, category)
-    for text in extra.get("unplanned", {}).values():
-        flash(text, "error")
     return redirect(url_for("dispatch.index", day=day.isoformat()), 303)
 
 
 def _failed(day: date, exc: dispatch.DispatchError):
-    db.session.rollback()
+    discard()
     flash(str(exc), "error")
     if htmx:
         return _show(day), 409 if isinstance(exc, dispatch.StaleRoute) else 422
@@ -86,17 +89,29 @@ def index():
 
 @bp.post("/<day>/optimise")
 def optimise(day: str):
-    """Plan the day with the optimiser (within the time budget)."""
+    """Queue an optimisation of the day; the board shows its progress until it is applied."""
     when = _day(day)
-    try:
-        result = dispatch.optimise(when, current_user)
-    except dispatch.DispatchError as exc:
-        return _failed(when, exc)
-    planned = len(result.plan.planned_ids)
-    km = result.plan.distance_m / 1000
-    return _done(
-        when, f"Plan optimizado: {planned} paradas, {km:.1f} km.", unplanned=result.unplanned
-    )
+    optimisation_runs.request_run(when, current_user)
+    return _done(when)
+
+
+@bp.get("/runs/<int:run_id>")
+def run_status(run_id: int):
+    """The progress panel of an optimiser run (htmx polls it); once the run is finished, the
+    whole board comes back with the plan applied (or why it was not).
+
+    :raises NotFound: for an unknown run.
+    """
+    run = optimisation_runs.get(run_id)
+    if run is None:
+        abort(404)
+    if run.finished or not htmx:
+        response = make_response(_show(run.day))
+        if htmx:
+            response.headers["HX-Retarget"] = "#board"
+            response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    return render_template("dispatch/_run.html", run=run, now=utcnow())
 
 
 @bp.post("/<day>/publish")

@@ -3,6 +3,7 @@
 from fieldapp.models.api_client import ApiClient
 from fieldapp.models.attachment import Attachment, AttachmentKind, AttachmentPurpose
 from fieldapp.models.audit import AuditEvent
+from fieldapp.models.background import FailedJob, OptimisationRun, RunStatus
 from fieldapp.models.case import Case, CaseDeadline
 from fieldapp.models.document import DocType, Document, DocumentRequest, DocumentSeries
 from fieldapp.models.job import Job
@@ -32,11 +33,14 @@ __all__ = [
     "DocumentRequest",
     "DocumentSeries",
     "DistrictBandOverride",
+    "FailedJob",
     "Job",
+    "OptimisationRun",
     "OutboxMessage",
     "Programme",
     "Repair",
     "RepairNote",
+    "RunStatus",
     "Route",
     "SparePart",
     "Store",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -224,12 +223,21 @@ class OptimiseResult:
     unplanned: dict[int, str]
 
 
-def optimise(day: date, actor: User, seconds: float | None = None) -> OptimiseResult:
-    """Plan the day: every job waiting or planned, on the working couriers; locked stops keep
-    their courier and order. Jobs due on the day (or overdue) are required.
+@dataclass(frozen=True)
+class Optimisation:
+    """A day's optimisation problem and the version of every job it was built from."""
+
+    day: date
+    problem: routing.Problem
+    versions: dict[int, int]
+
+
+def prepare_optimisation(day: date) -> Optimisation:
+    """The problem of planning the day: every job waiting or planned, on the working couriers;
+    locked stops keep their courier and order. Jobs due on the day (or overdue) are required.
+    Reads only: the caller ends the transaction before the (long) solve.
 
     :raises DispatchError: when no courier works on the day.
-    :raises StaleRoute: when another optimisation or edit changed the day's routes meanwhile.
     """
     state = board(day)
     if not any(c.available for c in state.couriers):
@@ -238,18 +246,21 @@ def optimise(day: date, actor: User, seconds: float | None = None) -> OptimiseRe
     horizon = end_of_day(day + timedelta(days=3))
     waiting = [job for job in state.to_plan if job.due_at <= horizon]
     problem, chosen = _problem(state, waiting)
-    versions = {job_id: job.version for job_id, job in chosen.items()}
-    # Solve with no transaction open: a 5 s search must not hold the database (on SQLite a
-    # write request's transaction holds the write lock and would stall every courier's sync).
-    db.session.rollback()
-    budget = seconds if seconds is not None else current_app.config["ROUTING_SECONDS"]
-    plan = routing.solve(problem, budget, seed=current_app.config["ROUTING_SEED"])
-    state = board(day)
-    chosen = {job_id: db.session.get(Job, job_id) for job_id in versions}
+    return Optimisation(day, problem, {job_id: job.version for job_id, job in chosen.items()})
+
+
+def apply_optimisation(prepared: Optimisation, plan: routing.Plan, actor: User) -> OptimiseResult:
+    """Write a solved plan onto the day's routes, unless a job changed since it was prepared.
+    Flushes.
+
+    :raises StaleRoute: when another optimisation or edit changed the day's routes meanwhile.
+    """
+    state = board(prepared.day)
+    chosen = {job_id: db.session.get(Job, job_id) for job_id in prepared.versions}
     try:
-        if any(chosen[i] is None or chosen[i].version != v for i, v in versions.items()):
+        if any(chosen[i] is None or chosen[i].version != v for i, v in prepared.versions.items()):
             raise StaleDataError("a job changed while the day was being optimised")
-        _apply(state, plan, chosen, day, actor)
+        _apply(state, plan, chosen, prepared.day, actor)
     except (StaleDataError, IntegrityError) as error:  # another optimise or edit got there first
         raise StaleRoute(
             "Otra persona cambió las rutas de este día mientras se optimizaba. "

@@ -1,11 +1,12 @@
 """Issued documents: requested with the business change, issued after it, frozen once issued.
 
 A state change (a stop closed, a unit received at the counter, a route published) adds a
-`DocumentRequest` in its own transaction. `issue_pending` (the `issue-documents` command) then
-issues each request in one short transaction: take the next number of the series (an UPDATE
-that locks the series row), render the PDF with that number, store its bytes by SHA-256, add the
-`Document`, commit. A render that fails rolls all of it back — no number is consumed — and the
-request is retried later with backoff. A correction is a new document that supersedes the old.
+`DocumentRequest` in its own transaction, and queues the worker's `issue_document` job once that
+transaction commits. The job issues the request in one short transaction: take the next number
+of the series (an UPDATE that locks the series row), render the PDF with that number, store its
+bytes by SHA-256, add the `Document`, commit. A render that fails rolls all of it back — no
+number is consumed — and the request is retried later with backoff. A correction is a new
+document that supersedes the old.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from fieldapp import background
 from fieldapp.domain.case_flow import Event
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.jobs import JobKind, JobStatus
@@ -114,6 +116,7 @@ def request(
             db.session.add(queued)
     except IntegrityError:
         return None  # queued meanwhile by a concurrent transaction
+    background.after_commit("issue_document", queued.id)
     return queued
 
 
@@ -196,40 +199,24 @@ def correct(document: Document, note: str) -> DocumentRequest:
     return made
 
 
-# -- issuing (outside requests: commits) -------------------------------------------------------
+# -- issuing (by the worker: one transaction each) ----------------------------------------------
 
 
-def issue_pending(now: datetime | None = None, limit: int = 50) -> IssueReport:
-    """Issue up to `limit` due requests, one transaction each; a failure is recorded and retried.
-
-    Meant for the CLI or a worker: it commits the session.
-    """
-    now = now or utcnow()
-    report = IssueReport()
-    due = db.session.scalars(
-        select(DocumentRequest.id)
-        .where(DocumentRequest.done_at.is_(None), DocumentRequest.next_attempt_at <= now)
-        .order_by(DocumentRequest.next_attempt_at, DocumentRequest.id)
-        .limit(limit)
-    ).all()
-    db.session.commit()
-    for request_id in due:
-        try:
-            document = issue(request_id, now)
-        except Exception as exc:  # one bad document must not stop the others
-            db.session.rollback()
-            _record_failure(request_id, exc, now)
-            report.failed += 1
-        else:
-            if document is None:
-                report.skipped += 1
-            else:
-                report.issued += 1
-    return report
+def due_request_ids(now: datetime, limit: int) -> list[int]:
+    """The ids of up to `limit` requests due for issuing, oldest first."""
+    return list(
+        db.session.scalars(
+            select(DocumentRequest.id)
+            .where(DocumentRequest.done_at.is_(None), DocumentRequest.next_attempt_at <= now)
+            .order_by(DocumentRequest.next_attempt_at, DocumentRequest.id)
+            .limit(limit)
+        )
+    )
 
 
 def issue(request_id: int, now: datetime | None = None) -> Document | None:
-    """Issue one request: number, render, store and commit together (None if already issued).
+    """Issue one request: number, render and store it, in the caller's transaction (None if it
+    was issued already). Flushes; the worker commits.
 
     :raises Exception: whatever rendering or storing raised; the caller rolls back and nothing
         (number included) is kept.
@@ -239,7 +226,6 @@ def issue(request_id: int, now: datetime | None = None) -> Document | None:
     # worker on the same request waits, then finds it done.
     queued = db.session.get(DocumentRequest, request_id, with_for_update=True)
     if queued is None or queued.done_at is not None:
-        db.session.rollback()
         return None
     year = now.astimezone(LIMA_TZ).year
     sequence = take_number(queued.doc_type, year)
@@ -285,7 +271,7 @@ def issue(request_id: int, now: datetime | None = None) -> Document | None:
     queued.last_error = None
     if document.case_id is not None and document.doc_type in MAILED:
         _queue_mail(db.session.get(Case, document.case_id), document, now)
-    db.session.commit()
+    db.session.flush()
     return document
 
 
@@ -310,15 +296,15 @@ def take_number(doc_type: DocType, year: int) -> int:
     raise RuntimeError(f"cannot take a number in series {doc_type.value}/{year}")
 
 
-def _record_failure(request_id: int, exc: Exception, now: datetime) -> None:
+def record_failure(request_id: int, exc: Exception, now: datetime) -> None:
+    """Note a failed attempt on the request and when to try again (flushes)."""
     queued = db.session.get(DocumentRequest, request_id)
     if queued is None or queued.done_at is not None:
-        db.session.rollback()
         return
     queued.attempts += 1
     queued.last_error = f"{type(exc).__name__}: {exc}"[:200]
     queued.next_attempt_at = now + retry_delay(queued.attempts)
-    db.session.commit()
+    db.session.flush()
     log.warning("document request %s not issued (attempt %s)", request_id, queued.attempts)
 
 

@@ -1,7 +1,8 @@
 """E-mail notices: queued in the outbox with the change they report, delivered later.
 
 `queue` adds messages in the caller's transaction, so a notice exists exactly when its state
-change was committed. `deliver_pending` (the `send-mail` command) sends them over SMTP, or
+change was committed. The worker's `deliver_mail` job (and the `send-mail` command) sends them
+over SMTP with `claim` and `send_one`, or
 writes `.eml` files when no MAIL_SERVER is set; a failure is recorded and retried with backoff,
 never dropped. Delivery is at least once: a worker that dies after the server accepted a
 message but before recording it sends it again once its claim expires.
@@ -25,6 +26,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from fieldapp import background
 from fieldapp.domain import notices
 from fieldapp.domain.case_flow import OPEN, Notice
 from fieldapp.domain.deadlines import Urgency, urgency
@@ -126,6 +128,8 @@ def queue(
         except IntegrityError:
             continue  # queued meanwhile by a concurrent transaction
         queued.append(message)
+    if queued:
+        background.after_commit("deliver_mail")
     return queued
 
 
@@ -155,67 +159,60 @@ def warn_at_risk(now: datetime | None = None) -> int:
     return warned
 
 
-def deliver_pending(now: datetime | None = None, limit: int = 50) -> DeliveryReport:
-    """Send up to `limit` due messages, committing after each claim and each outcome.
-
-    Meant for the CLI or a worker, outside a request: it commits the session. A message is
-    marked sent only once the server accepted it (or its .eml file was written).
-    """
-    now = now or utcnow()
-    report = DeliveryReport()
-    due_ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now, _unlocked(now)
+def due_message_ids(now: datetime, limit: int) -> list[int]:
+    """The ids of up to `limit` messages due for sending and not held by another worker."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.next_attempt_at <= now,
+                _unlocked(now),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
         )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    db.session.commit()
-    transport = _transport()
-    try:
-        for message_id in due_ids:
-            if not _claim(message_id, now):
-                report.skipped += 1
-                continue
-            message = db.session.get(OutboxMessage, message_id)
-            try:
-                transport.send(message, now)
-            except TransportDown as exc:
-                _record_failure(message, exc.__cause__ or exc, now)
-                report.failed += 1
-                break
-            except Exception as exc:  # one bad message must not stop the others
-                _record_failure(message, exc, now)
-                report.failed += 1
-            else:
-                message.sent_at = now
-                message.locked_until = None
-                message.last_error = None
-                report.sent += 1
-            finally:
-                db.session.commit()
-    finally:
-        transport.close()
-    report.pending = db.session.scalar(
+    )
+
+
+def pending_count() -> int:
+    """How many messages wait to be sent."""
+    return db.session.scalar(
         select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))
     )
-    return report
+
+
+def send_one(message: OutboxMessage, transport: _Transport, now: datetime) -> str:
+    """Send a claimed message and record the outcome (flushes): "sent", "failed", or "down"
+    when the mail server is away (the caller ends its run: the others wait for the next)."""
+    try:
+        transport.send(message, now)
+    except TransportDown as exc:
+        _record_failure(message, exc.__cause__ or exc, now)
+        return "down"
+    except Exception as exc:  # one bad message must not stop the others
+        _record_failure(message, exc, now)
+        return "failed"
+    message.sent_at = now
+    message.locked_until = None
+    message.last_error = None
+    db.session.flush()
+    return "sent"
 
 
 def _unlocked(now: datetime):
     return or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
 
 
-def _claim(message_id: int, now: datetime) -> bool:
-    """Take the message for this worker: one atomic UPDATE, won only if nobody holds it."""
+def claim(message_id: int, now: datetime) -> bool:
+    """Take the message for this worker: one atomic UPDATE, won only if nobody holds it (the
+    caller commits the claim before sending)."""
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None), _unlocked(now))
         .values(locked_until=now + CLAIM_DURATION)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return result.rowcount == 1
 
 
@@ -407,7 +404,7 @@ def _is_connection_error(exc: Exception) -> bool:
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
-def _transport() -> _Transport:
+def open_transport() -> _Transport:
     config = current_app.config
     if config["MAIL_SERVER"]:
         return _SMTPTransport(config)

@@ -12,6 +12,7 @@ from fieldapp.services import stock, stock_counts
 from fieldapp.services.stock import StockError
 from fieldapp.stock import bp
 from fieldapp.stock.forms import CaseNumberForm, CreditForm, DonorForm, ReceiveForm, UnitActionForm
+from fieldapp.transaction import discard
 
 FORMS = {
     "receive_form": ReceiveForm,
@@ -42,13 +43,12 @@ def _page(status: int = 200, **given):
 
 
 def _saved(message: str):
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("stock.index"), 303)
 
 
 def _refused(form_name: str, form, field: str, error: StockError):
-    db.session.rollback()
+    discard()
     getattr(form, field).errors = [str(error)]
     return _page(422, **{form_name: form})
 
@@ -143,7 +143,7 @@ def donor(unit_id: int):
             raise StockError("Indique al menos un repuesto utilizable.")
         stock.make_parts_donor(unit, form.parts.data.splitlines(), current_user)
     except StockError as error:
-        db.session.rollback()
+        discard()
         flash(f"{unit.service_number}: {error}", "error")
         return _page(422)
     return _saved(f"Equipo {unit.service_number} registrado como donante de repuestos.")
@@ -162,7 +162,7 @@ def return_unit(unit_id: int):
     try:
         stock.return_to_kodak(unit, current_user, form.note.data or None)
     except StockError as error:
-        db.session.rollback()
+        discard()
         flash(str(error), "error")
         return _page(422)
     return _saved(f"Equipo {unit.service_number} devuelto a Kodak.")
@@ -180,7 +180,7 @@ def release(unit_id: int):
     try:
         stock.release(unit, current_user)
     except StockError as error:
-        db.session.rollback()
+        discard()
         flash(str(error), "error")
         return _page(422)
     return _saved(f"Reserva del equipo {unit.service_number} liberada.")

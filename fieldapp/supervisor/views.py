@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from fieldapp.domain.jobs import PHOTO_LABELS
 from fieldapp.domain.review import FLAG_LABELS
-from fieldapp.extensions import db
 from fieldapp.services import review
 from fieldapp.services.jobs import JobError
 from fieldapp.supervisor import bp
 from fieldapp.supervisor.forms import ApproveForm, BulkApproveForm, RejectForm
+from fieldapp.transaction import discard
 
 _SUBMITTED = object()
 
@@ -69,9 +69,8 @@ def approve(job_id: int):
     try:
         review.approve(job, current_user)
     except JobError as error:
-        db.session.rollback()
+        discard()
         return _queue_page(422, errors={job_id: str(error)})
-    db.session.commit()
     flash(f"Trabajo del caso {job.case.case_number} aprobado.", "success")
     return redirect(url_for("supervisor.index"), 303)
 
@@ -91,9 +90,8 @@ def reject(job_id: int):
             job, current_user, form.reason.data, to_dispatch=form.send_to.data == "dispatch"
         )
     except JobError as error:
-        db.session.rollback()
+        discard()
         return _queue_page(422, errors={job_id: str(error)})
-    db.session.commit()
     flash(f"Trabajo del caso {job.case.case_number} devuelto.", "success")
     return redirect(url_for("supervisor.index"), 303)
 
@@ -104,7 +102,6 @@ def bulk_approve():
     if not BulkApproveForm().validate_on_submit():
         abort(400)
     approved = review.bulk_approve(current_user)
-    db.session.commit()
     flash(f"{len(approved)} trabajos sin observaciones aprobados.", "success")
     return redirect(url_for("supervisor.index"), 303)
 

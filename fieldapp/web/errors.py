@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from fieldapp.extensions import db
+from fieldapp.transaction import discard
 from fieldapp.web.guard import wants_json
 
 MESSAGES = {
@@ -49,7 +49,7 @@ def _csrf_error(_exc: CSRFError):
 
 
 def _server_error(_exc: Exception):
-    db.session.rollback()
+    discard()  # before rendering: the page must not read a failed transaction
     return _render(500, MESSAGES[500])
 
 
@@ -58,7 +58,7 @@ def _database_unavailable(exc: Exception):
     # The class only: the driver's message may quote the statement's parameters (personal data).
     current_app.logger.warning("Database unavailable (%s): answered 503", type(exc).__name__)
     with suppress(SQLAlchemyError):  # a dead connection has nothing left to roll back
-        db.session.rollback()
+        discard()
     body, code = _render(503, MESSAGES[503], error="service_unavailable")
     return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect
 from flask_login import current_user
-from sqlalchemy import text
 
-from fieldapp.extensions import db
+from fieldapp.models.types import utcnow
+from fieldapp.services import background_status
+from fieldapp.transaction import discard
 from fieldapp.web.guard import home_url, public
 
 bp = Blueprint("core", __name__)
@@ -21,10 +22,11 @@ def index():
 @bp.get("/healthz")
 @public
 def healthz():
-    """200 when the database answers, 503 when it does not."""
+    """200 with the queue's state when the database answers (how many documents, e-mails and
+    optimisations wait, and for how long the oldest), 503 when it does not."""
     try:
-        db.session.execute(text("SELECT 1"))
+        queue = background_status.status(utcnow())
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        db.session.rollback()
+        discard()
         return jsonify(status="unavailable"), 503
-    return jsonify(status="ok")
+    return jsonify(status="ok", queue=queue.as_dict())

@@ -12,6 +12,7 @@ from fieldapp.models import Case, SparePart
 from fieldapp.models.types import utcnow
 from fieldapp.services import documents, workshop
 from fieldapp.services.workshop import COUNTER_COLLECTION, REPAIR_FLOWS, WorkshopError
+from fieldapp.transaction import discard
 from fieldapp.workshop import bp
 from fieldapp.workshop.forms import (
     CollectForm,
@@ -61,10 +62,9 @@ def receive():
             condition=form.condition.data,
         )
     except WorkshopError as error:
-        db.session.rollback()
+        discard()
         form.query.errors = [str(error)]
         return _index_page(form, 422)
-    db.session.commit()
     if case.status is Status.VOID:
         flash(f"Caso {case.case_number}: cartuchos rellenados, garantía anulada.", "error")
     else:
@@ -115,13 +115,12 @@ def show(case_number: str):
 
 
 def _done(case: Case, message: str):
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("workshop.show", case_number=case.case_number), 303)
 
 
 def _failed(case: Case, error: WorkshopError, form_name: str, form):
-    db.session.rollback()
+    discard()
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [str(error)]

@@ -17,6 +17,7 @@ from fieldapp.extensions import db
 from fieldapp.models import CourierProfile, Job, OutboxMessage, Route
 from fieldapp.services import dispatch, jobs, publishing, tracking
 from fieldapp.services.dispatch_problem import build_problem
+from fieldapp.worker.jobs import optimise
 from tests import factories
 
 LIMA_DISTRICTS = ["150122", "150131", "150140", "150101", "150115", "150130"]
@@ -82,7 +83,7 @@ def test_optimise_plans_every_required_job_within_capacity_and_shift(dispatcher,
     courier("ana", capacity=3)
     courier("beto", capacity=3)
     made = doa_jobs(5, day)
-    result = dispatch.optimise(day, dispatcher)
+    result = optimise(day, dispatcher)
     db.session.commit()
     assert result.unplanned == {}
     assert {j.status for j in made} == {JobStatus.PLANNED}
@@ -97,7 +98,7 @@ def test_optimise_plans_every_required_job_within_capacity_and_shift(dispatcher,
 def test_capacity_limits_what_one_courier_takes(dispatcher, day):
     courier("moto", capacity=2, vehicle="motorcycle")
     made = doa_jobs(3, day)
-    result = dispatch.optimise(day, dispatcher)
+    result = optimise(day, dispatcher)
     planned = [j for j in made if j.status is JobStatus.PLANNED]
     assert len(planned) == 2
     (left,) = [j for j in made if j.status is JobStatus.PENDING]
@@ -107,7 +108,7 @@ def test_capacity_limits_what_one_courier_takes(dispatcher, day):
 def test_a_job_too_far_for_any_shift_is_reported(dispatcher, day):
     courier("ana")
     (far,) = doa_jobs(1, day, districts=["160101"])  # Iquitos from Lima
-    result = dispatch.optimise(day, dispatcher)
+    result = optimise(day, dispatcher)
     assert far.status is JobStatus.PENDING
     assert result.unplanned[far.id].startswith("Demasiado lejos para la duración del turno")
 
@@ -115,7 +116,7 @@ def test_a_job_too_far_for_any_shift_is_reported(dispatcher, day):
 def test_locked_stops_keep_courier_and_order_when_reoptimising(dispatcher, day):
     ana, beto = courier("ana"), courier("beto")
     made = doa_jobs(6, day)
-    dispatch.optimise(day, dispatcher)
+    optimise(day, dispatcher)
     route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
     first, last = route.jobs[0], route.jobs[-1]
     # Lock them in reverse order on beto's route, then optimise again.
@@ -124,7 +125,7 @@ def test_locked_stops_keep_courier_and_order_when_reoptimising(dispatcher, day):
     dispatch.toggle_lock(last, dispatcher)
     dispatch.toggle_lock(first, dispatcher)
     db.session.commit()
-    dispatch.optimise(day, dispatcher)
+    optimise(day, dispatcher)
     db.session.commit()
     target = db.session.scalar(select(Route).where(Route.courier_id == beto.id))
     order = [j.id for j in target.jobs]
@@ -157,17 +158,17 @@ def test_hand_edits_retime_the_route_and_refuse_a_stale_version(dispatcher, day)
 def test_a_courier_off_for_the_day_loses_their_unpublished_stops(dispatcher, day):
     ana = courier("ana")
     made = doa_jobs(2, day)
-    dispatch.optimise(day, dispatcher)
+    optimise(day, dispatcher)
     dispatch.set_available(ana, day, False, dispatcher)
     assert {j.status for j in made} == {JobStatus.PENDING}
     with pytest.raises(dispatch.DispatchError, match="Ningún courier"):
-        dispatch.optimise(day, dispatcher)
+        optimise(day, dispatcher)
 
 
 def test_publish_schedules_cases_and_tells_customers_with_a_tracking_link(app, dispatcher, day):
     ana = courier("ana")
     made = doa_jobs(2, day)
-    dispatch.optimise(day, dispatcher)
+    optimise(day, dispatcher)
     routes = publishing.publish(day, dispatcher)
     db.session.commit()
     assert [r.courier_id for r in routes] == [ana.id]
@@ -195,7 +196,7 @@ def test_publish_schedules_cases_and_tells_customers_with_a_tracking_link(app, d
 def test_a_change_after_publishing_is_flagged_for_the_courier(dispatcher, day):
     ana = courier("ana")
     made = doa_jobs(2, day)
-    dispatch.optimise(day, dispatcher)
+    optimise(day, dispatcher)
     publishing.publish(day, dispatcher)
     route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
     assert route.changed_at is None
@@ -222,6 +223,6 @@ def test_a_change_during_the_solve_makes_the_optimisation_stale(dispatcher, day,
 
     monkeypatch.setattr(dispatch.routing, "solve", solve_while_someone_edits)
     with pytest.raises(dispatch.StaleRoute, match="mientras se optimizaba"):
-        dispatch.optimise(day, dispatcher)
+        optimise(day, dispatcher)
     db.session.rollback()
     assert db.session.scalar(select(Route)) is None  # nothing written

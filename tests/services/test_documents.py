@@ -29,8 +29,9 @@ from fieldapp.models import (
     Route,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import document_access, documents, jobs, media, notifications, pdf_render
+from fieldapp.services import document_access, documents, jobs, media, pdf_render
 from fieldapp.services.case_flow import apply_event
+from fieldapp.worker.jobs import deliver_pending, issue_document, issue_pending
 from tests import factories
 
 SIGNATURE_SIZE = (240, 90)
@@ -96,7 +97,7 @@ def close_stop(job: Job, courier, *photos: str, accessories=None, note=None) -> 
 
 
 def issued(doc_type: DocType) -> Document:
-    report = documents.issue_pending()
+    report = issue_pending()
     assert report.failed == 0, db.session.scalars(select(DocumentRequest.last_error)).all()
     return db.session.scalars(
         select(Document).where(Document.doc_type == doc_type).order_by(Document.id.desc())
@@ -269,7 +270,7 @@ def test_a_failed_render_consumes_no_number_and_is_retried(app, courier, monkeyp
         raise RuntimeError("render exploded")
 
     monkeypatch.setattr(pdf_render, "render", broken)
-    report = documents.issue_pending()
+    report = issue_pending()
     assert (report.issued, report.failed) == (0, 2)  # the route sheet and the delivery note
     assert db.session.scalar(select(func.count(Document.id))) == 0
     assert db.session.scalar(select(DocumentSeries.last_number)) in (None, 0)
@@ -280,8 +281,8 @@ def test_a_failed_render_consumes_no_number_and_is_retried(app, courier, monkeyp
     assert queued.done_at is None and queued.next_attempt_at > utcnow()
     assert case.status.value == "swapped"  # the stop stays closed
     monkeypatch.setattr(pdf_render, "render", real_render)
-    assert documents.issue_pending().issued == 0  # not due yet
-    report = documents.issue_pending(now=utcnow() + timedelta(minutes=5))
+    assert issue_pending().issued == 0  # not due yet
+    report = issue_pending(now=utcnow() + timedelta(minutes=5))
     assert report.issued == 2
     numbers = db.session.scalars(select(Document.number).order_by(Document.number)).all()
     assert [number.split("-")[0] for number in numbers] == ["HR", "NE"]
@@ -305,7 +306,7 @@ def test_concurrent_issues_get_every_number_exactly_once(app, courier):
                 for request_id in chunk:
                     for _attempt in range(10):
                         try:
-                            documents.issue(request_id)
+                            issue_document(request_id)
                             break
                         except OperationalError:  # lock wait timed out: retry, as the queue does
                             db.session.rollback()
@@ -401,7 +402,7 @@ def test_customer_and_case_admin_get_the_pdf_by_email(app, courier, tmp_path):
         "maria@correo.example",
     ]
     assert all(document.number in m.subject and case.case_number in m.subject for m in messages)
-    notifications.deliver_pending()
+    deliver_pending()
     sent = [p.read_bytes() for p in Path(tmp_path / "outbox").glob("*-document-*.eml")]
     assert len(sent) == 2
     assert all(f'filename="{document.number}.pdf"'.encode() in raw for raw in sent)

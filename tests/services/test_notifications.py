@@ -22,6 +22,7 @@ from fieldapp.models import Case, OutboxMessage
 from fieldapp.models.types import utcnow
 from fieldapp.services import intake, notifications
 from fieldapp.services.case_flow import apply_event
+from fieldapp.worker.jobs import deliver_pending
 from tests import factories
 
 ADMIN = "case.admin@kodak.example"
@@ -102,7 +103,7 @@ def test_a_new_case_is_mailed_to_the_case_admin_and_the_customer(smtp):
     case = factories.case()
     service_number = case.unit.service_number
 
-    report = notifications.deliver_pending()
+    report = deliver_pending()
 
     assert (report.sent, report.failed, report.pending) == (2, 0, 0)
     assert report.summary() == "enviados 2, fallidos 0, pendientes 0"
@@ -142,14 +143,14 @@ def test_a_customer_without_an_address_only_the_case_admin_is_written(smtp):
 
 def test_a_refusing_server_keeps_the_message_and_the_state_change_then_it_goes_once(smtp):
     case = factories.case()
-    notifications.deliver_pending()
+    deliver_pending()
     apply_event(case, Event.RECEIVE_UNIT, None)
     db.session.commit()
     smtp.inbox.refuse = True
     before = len(smtp.inbox.messages)
     now = utcnow()
 
-    report = notifications.deliver_pending(now=now)
+    report = deliver_pending(now=now)
 
     assert (report.sent, report.failed, report.pending) == (0, 2, 2)
     waiting = [m for m in outbox(case) if m.sent_at is None]
@@ -165,14 +166,14 @@ def test_a_refusing_server_keeps_the_message_and_the_state_change_then_it_goes_o
 
     # Not due yet: the backoff holds, the server is not asked again.
     smtp.inbox.refuse = False
-    report = notifications.deliver_pending(now=now + timedelta(seconds=30))
+    report = deliver_pending(now=now + timedelta(seconds=30))
     assert (report.sent, report.failed, report.pending) == (0, 0, 2)
     assert len(smtp.inbox.messages) == before
 
     later = now + timedelta(minutes=2)
-    report = notifications.deliver_pending(now=later)
+    report = deliver_pending(now=later)
     assert (report.sent, report.failed, report.pending) == (2, 0, 0)
-    report = notifications.deliver_pending(now=later + timedelta(hours=1))
+    report = deliver_pending(now=later + timedelta(hours=1))
     assert (report.sent, report.pending) == (0, 0)
     received = [s for s in smtp.inbox.subjects() if "Equipo recibido en taller" in s]
     assert len(received) == 2
@@ -190,7 +191,7 @@ def test_a_server_down_for_an_hour_leaves_messages_waiting_and_they_go_after(app
     case = factories.case()
     start = utcnow()
     for minute in range(0, 61, 5):  # a cron job every five minutes
-        report = notifications.deliver_pending(now=start + timedelta(minutes=minute))
+        report = deliver_pending(now=start + timedelta(minutes=minute))
         # The run stops at the first connection failure: one try, not one per message.
         assert (report.sent, report.failed, report.pending) in {(0, 1, 2), (0, 0, 2)}
     for message in outbox(case):
@@ -203,7 +204,7 @@ def test_a_server_down_for_an_hour_leaves_messages_waiting_and_they_go_after(app
 
     server.start()
     try:
-        report = notifications.deliver_pending(now=start + timedelta(minutes=80))
+        report = deliver_pending(now=start + timedelta(minutes=80))
     finally:
         server.stop()
     assert (report.sent, report.failed, report.pending) == (2, 0, 0)
@@ -217,12 +218,12 @@ def test_a_message_claimed_by_another_worker_is_left_to_it(smtp):
     held.locked_until = now + timedelta(minutes=5)  # another worker is sending it
     db.session.commit()
 
-    report = notifications.deliver_pending(now=now)
+    report = deliver_pending(now=now)
     assert (report.sent, report.pending) == (1, 1)
     assert smtp.inbox.messages[0][0] != [held.to_address]
 
     # That worker died: once its claim runs out the message goes, exactly once.
-    report = notifications.deliver_pending(now=now + timedelta(minutes=6))
+    report = deliver_pending(now=now + timedelta(minutes=6))
     assert (report.sent, report.pending) == (1, 0)
     assert sorted(rcpt[0] for rcpt, _ in smtp.inbox.messages) == [ADMIN, CUSTOMER]
 
@@ -231,9 +232,9 @@ def test_the_claim_update_is_won_by_one_worker_only(app):
     case = factories.case()
     message_id = outbox(case)[0].id
     now = utcnow()
-    assert notifications._claim(message_id, now) is True
-    assert notifications._claim(message_id, now) is False
-    assert notifications._claim(message_id, now + notifications.CLAIM_DURATION * 2) is True
+    assert notifications.claim(message_id, now) is True
+    assert notifications.claim(message_id, now) is False
+    assert notifications.claim(message_id, now + notifications.CLAIM_DURATION * 2) is True
 
 
 def test_two_workers_at_once_send_every_message_exactly_once(app, smtp):
@@ -245,7 +246,7 @@ def test_two_workers_at_once_send_every_message_exactly_once(app, smtp):
     def worker():
         with app.app_context():
             try:
-                reports.append(notifications.deliver_pending())
+                reports.append(deliver_pending())
             except Exception as exc:  # surfaced below; a thread's exception is otherwise lost
                 errors.append(exc)
 
@@ -268,7 +269,7 @@ def test_without_a_mail_server_messages_are_written_as_eml_files(app, tmp_path):
     app.config.update(MAIL_SERVER="", MAIL_OUTBOX_DIR=str(tmp_path / "outbox"))
     case = factories.case()
 
-    report = notifications.deliver_pending()
+    report = deliver_pending()
 
     assert (report.sent, report.pending) == (2, 0)
     files = sorted((tmp_path / "outbox").iterdir())
@@ -286,7 +287,7 @@ def test_an_unwritable_outbox_folder_is_a_failure_that_is_retried(app, tmp_path)
     blocker.write_text("")
     app.config.update(MAIL_SERVER="", MAIL_OUTBOX_DIR=str(blocker))
     case = factories.case()
-    report = notifications.deliver_pending()
+    report = deliver_pending()
     assert (report.sent, report.failed, report.pending) == (0, 2, 2)
     assert all(m.attempts == 1 and m.last_error for m in outbox(case))
     assert not list(Path(tmp_path).glob("**/*.eml"))
@@ -303,7 +304,7 @@ def test_deliver_pending_sends_at_most_limit(app, tmp_path):
     app.config.update(MAIL_SERVER="")
     factories.case()
     factories.case()
-    report = notifications.deliver_pending(limit=3)
+    report = deliver_pending(limit=3)
     assert (report.sent, report.pending) == (3, 1)
 
 

@@ -23,7 +23,8 @@ from fieldapp.models import (
     OutboxMessage,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import courier_sync, documents, media, notifications, privacy
+from fieldapp.services import courier_sync, documents, media, privacy
+from fieldapp.worker.jobs import deliver_pending, issue_pending
 from tests import factories
 from tests.services.test_courier_sync import doa_actions, published_stop, stock_unit
 
@@ -60,8 +61,8 @@ def delivered(app) -> Case:
     for raw in doa_actions(job):
         assert courier_sync.apply(courier, raw).status == 200
     db.session.commit()
-    assert documents.issue_pending().failed == 0
-    notifications.deliver_pending()
+    assert issue_pending().failed == 0
+    deliver_pending()
     db.session.commit()
     return job.case
 

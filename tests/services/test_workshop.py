@@ -14,8 +14,9 @@ from fieldapp.domain.stock import MovementKind, PartStatus, StockCategory, Stock
 from fieldapp.extensions import db
 from fieldapp.models import DocType, Document, DocumentRequest, OutboxMessage, StockMovement
 from fieldapp.models.types import utcnow
-from fieldapp.services import documents, jobs, review, stock, workshop
+from fieldapp.services import jobs, review, stock, workshop
 from fieldapp.services.workshop import WorkshopError
+from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.services.review_helpers import close_job, doa_case
 
@@ -77,7 +78,7 @@ def test_counter_reception_repair_and_collection_with_documents(app, tech):
     assert [n.text for n in repair.notes] == ["Limpieza de cabezal"]
     assert DocType.REPAIR_DELIVERY in requested(case)
     db.session.commit()
-    documents.issue_pending()
+    issue_pending()
     issued = set(db.session.scalars(select(Document.doc_type).where(Document.case_id == case.id)))
     assert issued == {DocType.RECEPTION_RECEIPT, DocType.REPAIR_DELIVERY}
 

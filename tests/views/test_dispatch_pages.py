@@ -41,6 +41,17 @@ def _post(client, path, data=None, headers=None):
     return client.post(path, data=data, headers=headers or {})
 
 
+def _optimise(client, day, background):
+    """Press Optimizar and let the worker run it: the board polls the run, then comes back."""
+    response = _post(client, f"/dispatch/{day.isoformat()}/optimise", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    run = re.search(r'hx-get="(/dispatch/runs/\d+)" hx-trigger="every 1s"', html)
+    assert run, "the board shows the run's progress and polls it"
+    background.drain()
+    return client.get(run.group(1), headers=HX)
+
+
 def test_board_as_page_and_as_fragment(client, board, day):
     page = client.get(f"/dispatch/?day={day.isoformat()}").get_data(as_text=True)
     assert "<html" in page and 'id="board"' in page
@@ -51,25 +62,33 @@ def test_board_as_page_and_as_fragment(client, board, day):
     assert "<html" not in fragment and fragment.lstrip().startswith('<section id="board"')
 
 
-def test_optimise_returns_the_new_board(client, board, day):
-    response = _post(client, f"/dispatch/{day.isoformat()}/optimise", headers=HX)
+def test_optimise_runs_in_the_worker_and_the_poll_returns_the_new_board(
+    client, board, day, background
+):
+    queued = _post(client, f"/dispatch/{day.isoformat()}/optimise", headers=HX)
+    assert "Optimización en cola" in queued.get_data(as_text=True)
+    assert {j.status for j in board} == {JobStatus.PENDING}  # the request did not solve it
+    response = _optimise(client, day, background)
     html = response.get_data(as_text=True)
+    assert response.headers["HX-Retarget"] == "#board"
     assert response.status_code == 200 and "<html" not in html
     assert "Plan optimizado: 3 paradas" in html
+    assert "every 1s" not in html  # finished: no more polling
     assert "Por planificar (0)" in html
     assert len(re.findall(r'class="stop(?: locked)?"', html)) == 3
     assert {j.status for j in board} == {JobStatus.PLANNED}
 
 
-def test_plain_form_post_redirects(client, board, day):
+def test_plain_form_post_redirects(client, board, day, background):
     response = _post(client, f"/dispatch/{day.isoformat()}/optimise")
     assert response.status_code == 303
     assert response.headers["Location"] == f"/dispatch/?day={day.isoformat()}"
+    background.drain()
     assert "Plan optimizado" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_stale_edit_is_refused_with_a_message(client, board, day):
-    _post(client, f"/dispatch/{day.isoformat()}/optimise", headers=HX)
+def test_stale_edit_is_refused_with_a_message(client, board, day, background):
+    _optimise(client, day, background)
     route = db.session.scalar(select(Route))
     job = route.jobs[0]
     stale = route.version - 1
@@ -85,8 +104,8 @@ def test_stale_edit_is_refused_with_a_message(client, board, day):
     assert job.route_id == route.id  # nothing changed
 
 
-def test_publish_then_track(client, board, day):
-    _post(client, f"/dispatch/{day.isoformat()}/optimise", headers=HX)
+def test_publish_then_track(client, board, day, background):
+    _optimise(client, day, background)
     response = _post(client, f"/dispatch/{day.isoformat()}/publish", headers=HX)
     assert "Rutas publicadas a 1 courier(s)." in response.get_data(as_text=True)
     db.session.expire_all()

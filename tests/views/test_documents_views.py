@@ -12,6 +12,7 @@ from fieldapp.extensions import db
 from fieldapp.models import DocType, Document, Route
 from fieldapp.models.types import utcnow
 from fieldapp.services import documents, jobs
+from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.services.test_documents import close_stop, doa_case
 
@@ -26,7 +27,7 @@ def delivered(app, courier):
     """A DOA swap closed by `courier`, its delivery note and route sheet issued."""
     case = doa_case(customer={"name": "María Flores Quispe"})
     close_stop(jobs.open_job(case), courier, "proof_of_purchase")
-    assert documents.issue_pending().issued == 2
+    assert issue_pending().issued == 2
     note = db.session.scalars(
         select(Document).where(Document.doc_type == DocType.DOA_DELIVERY)
     ).one()
@@ -87,7 +88,7 @@ def test_verification_by_typed_short_code_and_after_a_correction(client, deliver
     _case, note, _sheet = delivered
     documents.correct(note, "Firma ilegible")
     db.session.commit()
-    documents.issue_pending()
+    issue_pending()
     replacement = db.session.scalars(
         select(Document).where(Document.supersedes_id == note.id)
     ).one()
@@ -115,7 +116,7 @@ def test_route_sheet_of_an_unclosed_route_belongs_to_its_courier(client, login, 
     db.session.add(route)
     jobs.on_publish(route, courier)
     db.session.commit()
-    documents.issue_pending()
+    issue_pending()
     sheet = db.session.scalars(select(Document)).one()
     login(courier.username)
     assert client.get(f"/documents/{sheet.id}.pdf").status_code == 200

@@ -34,7 +34,16 @@ def test_500_page_leaks_nothing(app, client):
 def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok"}
+    assert response.json == {
+        "status": "ok",
+        "queue": {
+            "documents_waiting": 0,
+            "mail_waiting": 0,
+            "optimisations_waiting": 0,
+            "failed_jobs": 0,
+            "oldest_waiting_seconds": 0,
+        },
+    }
 
 
 def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):

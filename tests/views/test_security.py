@@ -146,7 +146,9 @@ def test_session_cookie_is_httponly_and_lax(client, login):
 
 
 def test_cookies_are_secure_outside_development(database, tmp_path):
-    app = make_app(database, tmp_path, FIELDAPP_ENV="production")
+    app = make_app(
+        database, tmp_path, FIELDAPP_ENV="production", PUBLIC_URL="https://fieldapp.example"
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     client = app.test_client()

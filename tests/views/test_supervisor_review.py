@@ -11,6 +11,7 @@ from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Job
 from fieldapp.services import media
+from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.conftest import csrf_token
 from tests.services.review_helpers import close_job, doa_case
@@ -111,10 +112,9 @@ def test_evidence_images_link_to_the_media_route(client, supervisor, courier):
 
 
 def test_issued_delivery_note_is_shown_beside_the_evidence(client, supervisor, courier):
-    from fieldapp.services import documents
 
     job = close_job(doa_case(), courier)
-    documents.issue_pending()
+    issue_pending()
     db.session.commit()
     html = client.get("/supervisor/").get_data(as_text=True)
     card = html.split(f'id="job-{job.id}"', 1)[1]

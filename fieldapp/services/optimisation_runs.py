@@ -1,0 +1,80 @@
+"""Optimiser runs: "Optimizar" queues one; the worker solves it and applies the plan, unless
+the day changed meanwhile; the board polls it until it is finished."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from fieldapp import background
+from fieldapp.extensions import db
+from fieldapp.models import OptimisationRun, RunStatus, User
+from fieldapp.models.types import utcnow
+from fieldapp.services.dispatch import OptimiseResult
+
+
+def request_run(day: date, actor: User) -> OptimisationRun:
+    """Queue an optimisation of the day (one at a time per day: a run still queued or running
+    is returned instead of a second one). Flushes."""
+    current = db.session.scalar(
+        select(OptimisationRun).where(
+            OptimisationRun.day == day,
+            OptimisationRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)),
+        )
+    )
+    if current is not None:
+        return current
+    run = OptimisationRun(
+        day=day,
+        requested_by_id=actor.id,
+        budget_seconds=float(current_app.config["ROUTING_SECONDS"]),
+        created_at=utcnow(),
+    )
+    db.session.add(run)
+    db.session.flush()
+    background.after_commit("optimise_day", run.id)
+    return run
+
+
+def get(run_id: int) -> OptimisationRun | None:
+    """A run by id."""
+    return db.session.get(OptimisationRun, run_id)
+
+
+def latest(day: date, status: RunStatus | None = None) -> OptimisationRun | None:
+    """The day's most recent run (with that status, when given)."""
+    query = select(OptimisationRun).where(OptimisationRun.day == day)
+    if status is not None:
+        query = query.where(OptimisationRun.status == status)
+    return db.session.scalar(query.order_by(OptimisationRun.id.desc()).limit(1))
+
+
+def start(run_id: int) -> OptimisationRun | None:
+    """Mark a queued run as running (None if it is gone or already taken). Flushes."""
+    run = db.session.get(OptimisationRun, run_id, with_for_update=True)
+    if run is None or run.status is not RunStatus.QUEUED:
+        return None
+    run.status = RunStatus.RUNNING
+    run.started_at = utcnow()
+    db.session.flush()
+    return run
+
+
+def finish(run: OptimisationRun, result: OptimiseResult) -> None:
+    """The plan was applied: say so, and keep why each job was left out. Flushes."""
+    km = result.plan.distance_m / 1000
+    run.status = RunStatus.APPLIED
+    run.finished_at = utcnow()
+    run.message = f"Plan optimizado: {len(result.plan.planned_ids)} paradas, {km:.1f} km."
+    run.unplanned = {str(job_id): why for job_id, why in result.unplanned.items()}
+    db.session.flush()
+
+
+def fail(run: OptimisationRun, message: str, *, stale: bool = False) -> None:
+    """The plan was not applied (the day changed meanwhile, or it could not be made). Flushes."""
+    run.status = RunStatus.STALE if stale else RunStatus.FAILED
+    run.finished_at = utcnow()
+    run.message = message[:300]
+    db.session.flush()

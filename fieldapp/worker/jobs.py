@@ -1,0 +1,191 @@
+"""The background jobs. Each is idempotent on the rows it works from (a job sent twice does its
+work once) and commits its own units of work; `JOBS` is what the queue declares."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+
+from fieldapp.domain import routing
+from fieldapp.extensions import db
+from fieldapp.models import OutboxMessage, User
+from fieldapp.models.types import utcnow
+from fieldapp.services import dispatch, documents, notifications, optimisation_runs, privacy
+from fieldapp.transaction import unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+# -- documents ----------------------------------------------------------------------------------
+
+
+def issue_document(request_id: int) -> None:
+    """Issue one requested document; a failure is noted on the request and raised (retried)."""
+    now = utcnow()
+    try:
+        with unit_of_work():
+            documents.issue(request_id, now)
+    except Exception as exc:
+        with unit_of_work():
+            documents.record_failure(request_id, exc, now)
+        raise
+
+
+def issue_pending(now: datetime | None = None, limit: int = 50) -> documents.IssueReport:
+    """Issue up to `limit` due requests, one transaction each (the sweep and the CLI)."""
+    now = now or utcnow()
+    report = documents.IssueReport()
+    with unit_of_work():
+        due = documents.due_request_ids(now, limit)
+    for request_id in due:
+        try:
+            with unit_of_work():
+                document = documents.issue(request_id, now)
+        except Exception as exc:  # one bad document must not stop the others
+            with unit_of_work():
+                documents.record_failure(request_id, exc, now)
+            report.failed += 1
+        else:
+            if document is None:
+                report.skipped += 1
+            else:
+                report.issued += 1
+    return report
+
+
+# -- mail ---------------------------------------------------------------------------------------
+
+
+def deliver_pending(now: datetime | None = None, limit: int = 50) -> notifications.DeliveryReport:
+    """Send up to `limit` due messages: each claimed in its own commit, then sent, then its
+    outcome committed. A message is marked sent only once the server accepted it (or its .eml
+    file was written); a mail server that is away ends the run (the rest wait)."""
+    now = now or utcnow()
+    report = notifications.DeliveryReport()
+    with unit_of_work():
+        due = notifications.due_message_ids(now, limit)
+    transport = notifications.open_transport()
+    try:
+        for message_id in due:
+            with unit_of_work():
+                claimed = notifications.claim(message_id, now)
+            if not claimed:
+                report.skipped += 1
+                continue
+            with unit_of_work():
+                message = db.session.get(OutboxMessage, message_id)
+                outcome = notifications.send_one(message, transport, now)
+            if outcome == "sent":
+                report.sent += 1
+                continue
+            report.failed += 1
+            if outcome == "down":
+                break
+    finally:
+        transport.close()
+    with unit_of_work():
+        report.pending = notifications.pending_count()
+    return report
+
+
+def deliver_mail() -> None:
+    """Send the outbox (the periodic job, and the nudge after a notice is queued)."""
+    deliver_pending(limit=200)
+
+
+def check_deadlines() -> tuple[int, notifications.DeliveryReport]:
+    """Warn once of every deadline at risk or overdue, then send the mail; how many were
+    warned and what the delivery did."""
+    with unit_of_work():
+        warned = notifications.warn_at_risk()
+    return warned, deliver_pending(limit=200)
+
+
+# -- dispatch -----------------------------------------------------------------------------------
+
+
+def optimise(day: date, actor: User, seconds: float | None = None) -> dispatch.OptimiseResult:
+    """Plan the day and apply the plan (solving with no transaction open: a 5 s search must
+    not hold the database).
+
+    :raises DispatchError: when no courier works on the day.
+    :raises StaleRoute: when the day's jobs changed while it was being solved (nothing written).
+    """
+    with unit_of_work():
+        prepared = dispatch.prepare_optimisation(day)
+    budget = seconds if seconds is not None else current_app.config["ROUTING_SECONDS"]
+    plan = routing.solve(prepared.problem, budget, seed=current_app.config["ROUTING_SEED"])
+    with unit_of_work():
+        return dispatch.apply_optimisation(prepared, plan, db.session.merge(actor))
+
+
+def optimise_day(run_id: int) -> None:
+    """Run a queued optimisation and record how it ended (applied, stale or failed)."""
+    with unit_of_work():
+        run = optimisation_runs.start(run_id)
+        if run is None:
+            return
+        day, budget, actor_id = run.day, run.budget_seconds, run.requested_by_id
+    try:
+        result = optimise(day, db.session.get(User, actor_id), budget)
+    except dispatch.DispatchError as exc:
+        with unit_of_work():
+            run = optimisation_runs.get(run_id)
+            optimisation_runs.fail(run, str(exc), stale=isinstance(exc, dispatch.StaleRoute))
+        return
+    except Exception:
+        with unit_of_work():
+            run = optimisation_runs.get(run_id)
+            optimisation_runs.fail(run, "No se pudo optimizar: error interno (ver registros).")
+        raise
+    with unit_of_work():
+        optimisation_runs.finish(optimisation_runs.get(run_id), result)
+
+
+# -- privacy ------------------------------------------------------------------------------------
+
+
+def anonymise() -> None:
+    """Anonymise the customers past the retention period (Ley 29733), then delete their files."""
+    with unit_of_work():
+        report = privacy.anonymise_customers(current_app.config["RETENTION_DAYS"])
+    privacy.delete_files(report)
+    if report.customer_ids:
+        log.info("anonymised %s customers", len(report.customer_ids))
+
+
+# -- the sweep ----------------------------------------------------------------------------------
+
+
+def sweep() -> None:
+    """Catch up on anything whose job was lost (sent while the queue was away, or a process
+    killed between commit and send): issue due documents, deliver due mail."""
+    issue_pending(limit=200)
+    deliver_pending(limit=200)
+
+
+@dataclass(frozen=True)
+class Job:
+    """How the queue runs a job: its queue and retry policy (backoff doubles up to the max)."""
+
+    run: Callable[..., object]
+    queue: str = "default"
+    max_retries: int = 10
+    min_backoff_ms: int = 2_000
+    max_backoff_ms: int = 15 * 60_000
+    time_limit_ms: int = 10 * 60_000
+
+
+JOBS: dict[str, Job] = {
+    "issue_document": Job(issue_document),
+    "deliver_mail": Job(deliver_mail),
+    "check_deadlines": Job(check_deadlines),
+    # A plan is made for the board as it is now: never retried (the dispatcher presses again).
+    "optimise_day": Job(optimise_day, queue="optimise", max_retries=0),
+    "anonymise": Job(anonymise),
+    "sweep": Job(sweep, max_retries=0),
+}
