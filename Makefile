@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app fieldapp
 VENDOR := fieldapp/static/vendor
 PORT ?= 5000
+export PORT
 export FIELDAPP_ENV ?= development
 
 .PHONY: run test setup lint format db clean
@@ -32,7 +33,6 @@ $(VENDOR)/.installed: node_modules/.installed
 db: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) issue-documents --limit 500
 
 run: db
 	@echo ""
@@ -40,7 +40,7 @@ run: db
 	@echo "  Demo logins (password: fieldapp): admin, dispatcher, courier, courier2, courier_trujillo, courier_arequipa, supervisor, technician"
 	@echo "  Demo Call Center API key: demo-callcenter-key"
 	@echo ""
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(FLASK) serve --host 127.0.0.1 --port $(PORT)  # web server and worker in one process
 
 lint: setup
 	$(BIN)/ruff check .

@@ -231,13 +231,14 @@ def worker(threads: int | None) -> None:
 def serve(host: str, port: int) -> None:
     """Serve the app with its worker in the same process (one command, nothing else to run)."""
     from flask import current_app
+    from werkzeug.serving import run_simple
 
     from fieldapp.worker import runner
 
     app = current_app._get_current_object()
     running = runner.start(app)
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
         running.stop()
 
