@@ -72,16 +72,19 @@ class HoldAfterCommit:
 
 
 def build():
-    """The app on the test's database, with the hold FAULTS_HOLD asks for (if any)."""
-    app = create_app(
-        {
-            "FIELDAPP_ENV": "testing",
-            "SECRET_KEY": SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": os.environ["FAULTS_DATABASE_URI"],
-            "MEDIA_ROOT": os.environ["FAULTS_MEDIA_ROOT"],
-            "MAIL_OUTBOX_DIR": os.environ["FAULTS_OUTBOX_DIR"],
-        }
-    )
+    """The app on the test's database, with the hold FAULTS_HOLD asks for (if any); the job
+    queue and login throttling on the Redis that FAULTS_REDIS_URL names, when set."""
+    config = {
+        "FIELDAPP_ENV": "testing",
+        "SECRET_KEY": SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": os.environ["FAULTS_DATABASE_URI"],
+        "MEDIA_ROOT": os.environ["FAULTS_MEDIA_ROOT"],
+        "MAIL_OUTBOX_DIR": os.environ["FAULTS_OUTBOX_DIR"],
+    }
+    redis = os.environ.get("FAULTS_REDIS_URL")
+    if redis:
+        config.update(QUEUE_URL=redis, RATELIMIT_STORAGE_URI=redis)
+    app = create_app(config)
     when, _, action_id = os.environ.get("FAULTS_HOLD", "").partition(":")
     if when == "before_commit":
         _hold_before_commit(action_id)
