@@ -10,7 +10,11 @@ FIELDAPP_ENV=production, and drives it with one thread per simulated person (`re
   complete; each with its own client id, retried with the same id on a network error or a 5xx,
   and some posted twice on purpose (the replay must answer the first answer, marked replayed);
 - each dispatcher loads the board (GET /dispatch/) and optimises tomorrow (POST, CSRF token from
-  the page), until the couriers are done.
+  the page), then polls the run every second (GET /dispatch/runs/<id>, as the board's htmx does)
+  until the worker applied it, until the couriers are done.
+
+The optimiser and the documents run in one `flask worker` process beside gunicorn, the queue on
+a Redis server the bench starts (Debian's redis-server) — the production shape of docs/deploy.md.
 
 It prints p50/p95/p99 per request type, errors, requests/s, the reconciliation of what the
 server recorded against what was sent, and the peak RSS (VmHWM) of each gunicorn worker.
@@ -53,7 +57,15 @@ CSRF_FIELD = re.compile(
 )
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 STOP_LINK = re.compile(r'href="(/courier/stops/\d+)"')
-PAGE_KINDS = ("GET /courier/", "GET /courier/stops/<id>", "GET /dispatch/", "GET /login")
+RUN_POLL = re.compile(r'hx-get="(/dispatch/runs/\d+)" hx-trigger="every 1s"')
+HX = {"HX-Request": "true"}
+PAGE_KINDS = (
+    "GET /courier/",
+    "GET /courier/stops/<id>",
+    "GET /dispatch/",
+    "GET /dispatch/runs/<id>",
+    "GET /login",
+)
 
 
 class Stats:
@@ -189,6 +201,17 @@ def run_dispatcher(base, stats, deadline, username, password, done, every, seed)
             )
             if answer.status_code != 303:
                 stats.error(f"optimise: HTTP {answer.status_code}")
+            # The board polls the queued run every second until the worker applied it (as
+            # htmx does); the old synchronous optimise answered with the plan at once.
+            board = client.call("GET /dispatch/", "GET", f"/dispatch/?day={tomorrow}")
+            run = RUN_POLL.search(board.text)
+            polls = 0
+            while run and polls < 120 and not done.is_set():
+                done.wait(1)
+                polls += 1
+                status = client.call("GET /dispatch/runs/<id>", "GET", run.group(1), headers=HX)
+                if "every 1s" not in status.text:
+                    break
             done.wait(rng.uniform(*every))
     except Exception as exc:  # noqa: BLE001 - a bench reports, it does not stop
         stats.error(f"{username}: {type(exc).__name__}: {exc}")
@@ -214,6 +237,19 @@ def bench(engine: str, args) -> dict:
     }
     if args.routing_seconds is not None:
         env["FIELDAPP_ROUTING_SECONDS"] = str(args.routing_seconds)
+    port = load_setup.free_port()
+    base = f"http://127.0.0.1:{port}"
+    env["FIELDAPP_PUBLIC_URL"] = base
+    # The production shape: Redis carries the job queue (and the login throttling) between the
+    # web workers and one `flask worker` process that runs the optimiser and issues documents.
+    redis_port = load_setup.free_port()
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    env["FIELDAPP_QUEUE_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    env["FIELDAPP_RATELIMIT_STORAGE_URI"] = env["FIELDAPP_QUEUE_URL"]
     print(f"\n=== {engine}: {url}")
     load_setup.run([str(VENV / "flask"), "--app", "fieldapp", "db", "upgrade"], env)
     setup = [str(VENV / "python"), "bench/load_setup.py"]
@@ -231,9 +267,14 @@ def bench(engine: str, args) -> dict:
     photos = [load_setup.photo(rng, base_img) for _ in range(args.couriers * args.stops)]
     photo_kb = sum(len(base64.b64decode(p)) for p in photos) / len(photos) / 1024
 
-    port = load_setup.free_port()
-    base = f"http://127.0.0.1:{port}"
     threads = ["--threads", str(args.threads)] if args.threads > 1 else []
+    worker = subprocess.Popen(
+        [str(VENV / "flask"), "--app", "fieldapp", "worker"],
+        env=env,
+        cwd=ROOT,
+        stderr=open(folder / "worker.log", "w"),  # noqa: SIM115 - closed with the process
+        stdout=subprocess.DEVNULL,
+    )
     gunicorn = subprocess.Popen(
         [str(VENV / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", *threads]
         + ["--log-level", "warning", "wsgi:app"],
@@ -296,6 +337,10 @@ def bench(engine: str, args) -> dict:
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(30)
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+        redis.terminate()
+        redis.wait(10)
     server = json.loads(load_setup.run([*setup, "count"], env))
     if not args.keep:  # keep only the server log
         if pg_name:

@@ -173,3 +173,18 @@ def test_a_plan_solved_on_stale_data_is_not_applied_and_the_dispatcher_is_told(
     assert run.status is RunStatus.STALE
     assert "cambió las rutas de este día mientras se optimizaba" in run.message
     assert {j.status for j in made} == {JobStatus.PENDING}  # nothing applied
+
+
+def test_the_sweep_runs_an_optimisation_whose_job_was_lost(app, dispatcher):
+    app.config["ROUTING_SECONDS"] = 0.3
+    day = utcnow().date() + timedelta(days=1)
+    courier("ana")
+    doa_jobs(1, day)
+    with unit_of_work():
+        run = optimisation_runs.request_run(day, dispatcher)
+        run.created_at = utcnow() - timedelta(minutes=2)
+        run_id = run.id
+    app.extensions["fieldapp_queue"].broker.flush_all()  # its message is lost
+    jobs.sweep()
+    db.session.expire_all()
+    assert db.session.get(OptimisationRun, run_id).status is RunStatus.APPLIED

@@ -3,7 +3,7 @@ the day changed meanwhile; the board polls it until it is finished."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -49,6 +49,17 @@ def latest(day: date, status: RunStatus | None = None) -> OptimisationRun | None
     if status is not None:
         query = query.where(OptimisationRun.status == status)
     return db.session.scalar(query.order_by(OptimisationRun.id.desc()).limit(1))
+
+
+def queued_before(moment: datetime) -> list[int]:
+    """The runs still queued that were requested before `moment`, oldest first."""
+    return list(
+        db.session.scalars(
+            select(OptimisationRun.id)
+            .where(OptimisationRun.status == RunStatus.QUEUED, OptimisationRun.created_at < moment)
+            .order_by(OptimisationRun.id)
+        )
+    )
 
 
 def start(run_id: int) -> OptimisationRun | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 
@@ -18,6 +18,9 @@ from fieldapp.services import dispatch, documents, notifications, optimisation_r
 from fieldapp.transaction import unit_of_work
 
 log = logging.getLogger(__name__)
+
+# A run still queued this long after it was requested lost its job: the sweep runs it.
+SWEEP_RUNS_AFTER = timedelta(seconds=30)
 
 
 # -- documents ----------------------------------------------------------------------------------
@@ -163,9 +166,14 @@ def anonymise() -> None:
 
 def sweep() -> None:
     """Catch up on anything whose job was lost (sent while the queue was away, or a process
-    killed between commit and send): issue due documents, deliver due mail."""
+    killed between commit and send): issue due documents, deliver due mail, run optimisations
+    still queued after a while."""
     issue_pending(limit=200)
     deliver_pending(limit=200)
+    with unit_of_work():
+        forgotten = optimisation_runs.queued_before(utcnow() - SWEEP_RUNS_AFTER)
+    for run_id in forgotten:
+        optimise_day(run_id)
 
 
 @dataclass(frozen=True)
