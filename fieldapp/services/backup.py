@@ -215,7 +215,7 @@ def _dump_postgres(target: Path) -> tuple[dict[str, int], str | None]:
         counts, revision = _count_rows(connection), _revision(connection)
         command = [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={target}", url]
         _run(command, env, "pg_dump")
-        connection.rollback()
+    # Closing the connection ends the read-only snapshot (nothing was written to keep).
     return counts, revision
 
 
