@@ -79,12 +79,18 @@ def media_sums() -> dict[str, str]:
 
 
 @pytest.fixture
-def fresh_app(tmp_path):
+def fresh_overrides() -> dict:
+    """Settings of the fresh instance (the S3 tests give it a bucket of its own)."""
+    return {}
+
+
+@pytest.fixture
+def fresh_app(tmp_path, fresh_overrides):
     """Another instance: a new empty database and a new media folder."""
     folder = tmp_path / "fresh"
     folder.mkdir()
     url = new_postgres_database() if on_postgres() else folder / "fresh.db"
-    application = make_app(url, folder)
+    application = make_app(url, folder, **fresh_overrides)
     yield application
     with application.app_context():
         db.session.remove()
