@@ -81,8 +81,11 @@ def bucket(s3_endpoint) -> str:
 
 
 @pytest.fixture
-def app_overrides(s3_endpoint, bucket) -> dict:
-    """Every `app` of this module keeps its media in `bucket` under the prefix `fieldapp/`."""
+def app_overrides(request, s3_endpoint, bucket) -> dict:
+    """Every `app` of this module keeps its media in `bucket` under the prefix `fieldapp/`
+    (a test parametrised with "folder" starts from the default media folder instead)."""
+    if getattr(request, "param", "bucket") == "folder":
+        return {}
     return {"MEDIA_URL": media_url(s3_endpoint, bucket)}
 
 
@@ -217,13 +220,17 @@ def test_a_failing_bucket_stops_the_pdf_instead_of_leaving_the_signature_out(
         pdf_render.render_html(html)
 
 
-def test_backup_and_restore_round_trip_between_buckets(
+@pytest.mark.parametrize("app_overrides", ["bucket", "folder"], indirect=True)
+def test_backup_and_restore_round_trip_into_a_new_bucket(
     app,
+    app_overrides,
     runner,
     tmp_path,
     bucket,
     fresh_app,  # noqa: F811
 ):
+    source = media.backend()
+    assert isinstance(source, S3Store if app_overrides else media.FileSystemStore)
     factories.programme()
     made = sorted(case_with_photo().case_number for _ in range(3))
     before = media_sums()
