@@ -26,6 +26,7 @@ from fieldapp.services import documents, media, pdf_render
 from fieldapp.services.media_s3 import S3Store
 from tests import factories
 from tests.services.test_backup import case_with_photo, fresh_app, media_sums  # noqa: F401
+from tests.services.test_backup import pytestmark as needs_pg_dump
 from tests.services.test_courier_sync import doa_actions, published_stop, stock_unit
 from tests.services.test_documents import png
 from tests.services.test_privacy import delivered, ended  # noqa: F401
@@ -220,6 +221,7 @@ def test_a_failing_bucket_stops_the_pdf_instead_of_leaving_the_signature_out(
         pdf_render.render_html(html)
 
 
+@needs_pg_dump
 @pytest.mark.parametrize("app_overrides", ["bucket", "folder"], indirect=True)
 def test_backup_and_restore_round_trip_into_a_new_bucket(
     app,
