@@ -1,7 +1,8 @@
 """Media on S3-compatible object storage (FIELDAPP_MEDIA_URL=s3://…), against a real S3 HTTP
-server started here: moto's ThreadedMotoServer on a free loopback port. Every request of the
-app goes over HTTP to it (boto3 → werkzeug), and the tests read the bucket back with plain HTTP
-requests that bypass the app, so nothing here is a mock inside the app's process."""
+server started here: moto's ThreadedMotoServer on a free loopback port. The server runs in a
+thread of the test process, but the app reaches it only over HTTP (boto3 → 127.0.0.1), no mock
+is switched on in boto3, and the tests read the bucket back with plain HTTP requests (presigned
+URLs) that bypass the app."""
 
 from __future__ import annotations
 
