@@ -8,8 +8,11 @@ without a real `SECRET_KEY`.
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 LAX_MODES = {"development", "demo", "testing"}
 # Values people paste from tutorials; a key like these is as good as none.
@@ -63,6 +66,93 @@ def check_secret_key(key: str | None, mode: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class MediaLocation:
+    """Where media files live: a folder (`file`) or an S3-compatible bucket (`s3`)."""
+
+    scheme: str
+    path: str = ""  # file: the absolute folder
+    bucket: str = ""  # s3: bucket, key prefix (no slashes at either end), client options
+    prefix: str = ""
+    endpoint_url: str | None = None
+    region: str | None = None
+    addressing_style: str | None = None
+
+
+# S3's own rules for bucket names (3-63 lower-case letters, digits, dots and hyphens).
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_S3_OPTIONS = {"endpoint_url", "region", "addressing_style"}
+_ADDRESSING_STYLES = {"path", "virtual", "auto"}
+
+
+def _media_error(url: str, why: str) -> ConfigError:
+    return ConfigError(
+        f"fieldapp refuses to start: FIELDAPP_MEDIA_URL={url!r} {why} Use file:///absolute/folder "
+        "or s3://bucket/optional/prefix?endpoint_url=https://host:port&region=name (credentials "
+        "in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)."
+    )
+
+
+def parse_media_url(url: str) -> MediaLocation:
+    """Read FIELDAPP_MEDIA_URL: `file:///folder` or `s3://bucket/prefix?endpoint_url=…&region=…`.
+
+    :raises ConfigError: naming what is wrong with the URL.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme == "file":
+        path = unquote(parts.path)
+        if parts.netloc not in {"", "localhost"} or not path.startswith("/"):
+            raise _media_error(url, "is not an absolute folder (file:/// and then the path).")
+        if parts.query or parts.fragment:
+            raise _media_error(url, "has options, and a folder takes none.")
+        return MediaLocation("file", path=str(Path(path)))
+    if parts.scheme != "s3":
+        raise _media_error(url, "has an unknown scheme (file or s3).")
+    if "@" in parts.netloc:
+        raise _media_error(url, "carries credentials, which must not be written in a URL.")
+    if not _BUCKET.match(parts.netloc) or ".." in parts.netloc:
+        raise _media_error(url, "does not name a valid bucket (3-63 a-z, 0-9, '.', '-').")
+    if parts.fragment:
+        raise _media_error(url, "has a #fragment.")
+    try:
+        options = dict(parse_qsl(parts.query, keep_blank_values=True, strict_parsing=True))
+    except ValueError:
+        raise _media_error(url, "has a malformed query (name=value&name=value).") from None
+    unknown = sorted(set(options) - _S3_OPTIONS)
+    if unknown:
+        raise _media_error(url, f"has unknown options {unknown} (known: {sorted(_S3_OPTIONS)}).")
+    endpoint = options.get("endpoint_url")
+    if endpoint is not None:
+        endpoint_parts = urlsplit(endpoint)
+        if endpoint_parts.scheme not in {"http", "https"} or not endpoint_parts.hostname:
+            raise _media_error(url, "has an endpoint_url that is not an http(s) address.")
+    style = options.get("addressing_style")
+    if style is not None and style not in _ADDRESSING_STYLES:
+        raise _media_error(url, f"has addressing_style={style!r} (path, virtual or auto).")
+    prefix = unquote(parts.path).strip("/")
+    if any(part in {"", ".", ".."} for part in prefix.split("/")) and prefix:
+        raise _media_error(url, "has an empty, '.' or '..' part in its prefix.")
+    return MediaLocation(
+        "s3",
+        bucket=parts.netloc,
+        prefix=prefix,
+        endpoint_url=endpoint,
+        region=options.get("region") or None,
+        # S3-compatible servers (MinIO, Ceph, Garage…) answer path-style requests.
+        addressing_style=style or ("path" if endpoint else None),
+    )
+
+
+def _media_settings(config: dict) -> None:
+    """Settle MEDIA_URL (default: MEDIA_ROOT as a file:// URL) and refuse a bad one; a
+    file:// URL also sets MEDIA_ROOT, so both names always agree."""
+    url = config.get("MEDIA_URL") or Path(config["MEDIA_ROOT"]).absolute().as_uri()
+    location = parse_media_url(url)
+    config["MEDIA_URL"] = url
+    if location.scheme == "file":
+        config["MEDIA_ROOT"] = location.path
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """A random key kept in instance/ so dev sessions survive a restart; never a code default."""
     path = instance_path / "dev-secret-key"
@@ -100,7 +190,8 @@ def public_url(mode: str) -> str:
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the app's settings from the environment, then apply `overrides` (tests).
 
-    :raises ConfigError: when SECRET_KEY is missing or weak outside the lax modes.
+    :raises ConfigError: when SECRET_KEY is missing or weak outside the lax modes, or
+        FIELDAPP_MEDIA_URL is not a usable file:// or s3:// URL.
     """
     overrides = overrides or {}
     mode = overrides.get("FIELDAPP_ENV") or os.environ.get("FIELDAPP_ENV", "production")
@@ -127,6 +218,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Uploads: phone photos downscaled in the browser are well under this.
         "MAX_CONTENT_LENGTH": _env_int("FIELDAPP_MAX_CONTENT_LENGTH", 12 * 1024 * 1024),
         "MEDIA_ROOT": os.environ.get("FIELDAPP_MEDIA_ROOT") or str(instance_path / "media"),
+        # Where media live: file:///folder (default: MEDIA_ROOT) or s3://bucket/prefix?…
+        "MEDIA_URL": os.environ.get("FIELDAPP_MEDIA_URL", ""),
         # Cookies: HttpOnly and SameSite=Lax always, Secure outside development.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -201,4 +294,5 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     if mode == "testing":
         config.update(TESTING=True, RATELIMIT_STORAGE_URI="memory://")
     config.update(overrides)
+    _media_settings(config)
     return config

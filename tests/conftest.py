@@ -152,9 +152,16 @@ def fresh_database(tmp_path):
 
 
 @pytest.fixture
-def app(database, tmp_path):
+def app_overrides() -> dict:
+    """Extra settings for the `app` fixture: a test module overrides this fixture to run its
+    tests on another configuration (e.g. media on S3)."""
+    return {}
+
+
+@pytest.fixture
+def app(database, tmp_path, app_overrides):
     """The app, inside an app context, on a private migrated database."""
-    application = make_app(database, tmp_path)
+    application = make_app(database, tmp_path, **app_overrides)
     with application.app_context():
         yield application
         db.session.remove()

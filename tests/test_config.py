@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fieldapp import create_app
-from fieldapp.config import ConfigError, load_config
+from fieldapp.config import ConfigError, MediaLocation, load_config, parse_media_url
 
 ROOT = Path(__file__).parents[1]
 
@@ -94,3 +94,68 @@ def test_settings_come_from_fieldapp_env_vars(tmp_path, monkeypatch):
     assert config["BAND_THRESHOLDS_KM"] == (150.0, 450.0)
     assert config["CAMERA_CENTRES"] == ("Centro A", "Centro B")
     assert config["MAIL_SERVER"] == "smtp.example"
+
+
+def test_media_url_defaults_to_the_media_root_as_a_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("FIELDAPP_MEDIA_URL", raising=False)
+    monkeypatch.setenv("FIELDAPP_MEDIA_ROOT", str(tmp_path / "mis medios"))
+    config = load_config(tmp_path, {"FIELDAPP_ENV": "testing"})
+    assert config["MEDIA_URL"] == (tmp_path / "mis medios").as_uri()
+    assert config["MEDIA_ROOT"] == str(tmp_path / "mis medios")
+    assert parse_media_url(config["MEDIA_URL"]) == MediaLocation(
+        "file", path=str(tmp_path / "mis medios")
+    )
+
+
+def test_a_file_media_url_sets_the_media_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDAPP_MEDIA_URL", f"file://{tmp_path}/media")
+    config = load_config(tmp_path, {"FIELDAPP_ENV": "testing"})
+    assert config["MEDIA_ROOT"] == str(tmp_path / "media")
+
+
+def test_an_s3_media_url_names_bucket_prefix_endpoint_and_region():
+    location = parse_media_url(
+        "s3://fieldapp-media/prod/fotos/?endpoint_url=http://127.0.0.1:9000&region=sa-east-1"
+    )
+    assert location == MediaLocation(
+        "s3",
+        bucket="fieldapp-media",
+        prefix="prod/fotos",
+        endpoint_url="http://127.0.0.1:9000",
+        region="sa-east-1",
+        addressing_style="path",  # what S3-compatible servers answer
+    )
+    aws = parse_media_url("s3://fieldapp-media")
+    assert (aws.prefix, aws.endpoint_url, aws.region, aws.addressing_style) == (
+        "",
+        None,
+        None,
+        None,
+    )
+    assert parse_media_url("s3://fieldapp-media?addressing_style=virtual").addressing_style == (
+        "virtual"
+    )
+
+
+@pytest.mark.parametrize(
+    "url,why",
+    [
+        ("/srv/media", "unknown scheme"),
+        ("ftp://host/media", "unknown scheme"),
+        ("file://media", "not an absolute folder"),
+        ("file:///srv/media?x=1", "takes none"),
+        ("s3://", "valid bucket"),
+        ("s3://Fieldapp_Media", "valid bucket"),
+        ("s3://key:secret@fieldapp-media", "credentials"),
+        ("s3://fieldapp-media?endpoint=http://minio:9000", "unknown options"),
+        ("s3://fieldapp-media?endpoint_url=minio:9000", "not an http(s) address"),
+        ("s3://fieldapp-media?addressing_style=dns", "addressing_style"),
+        ("s3://fieldapp-media?endpoint_url", "malformed query"),
+        ("s3://fieldapp-media/a/../b", "'..' part"),
+    ],
+)
+def test_a_bad_media_url_is_refused_at_start_with_the_reason(url, why, tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDAPP_MEDIA_URL", url)
+    with pytest.raises(ConfigError, match="FIELDAPP_MEDIA_URL") as refused:
+        create_app({"FIELDAPP_ENV": "testing", "SECRET_KEY": "k" * 48})
+    assert why in str(refused.value) and "s3://bucket" in str(refused.value)

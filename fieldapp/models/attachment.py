@@ -51,7 +51,7 @@ class Attachment(db.Model):
 
     @property
     def storage_name(self) -> str:
-        """The file's name under MEDIA_ROOT, made by the server from the content hash."""
+        """The file's key in the media store (its path under a media folder), from its hash."""
         from fieldapp.services.media import relative_name
 
         return relative_name(self.sha256, self.content_type)

@@ -2,8 +2,9 @@
 that check every sum before touching anything.
 
 A backup folder holds `database.sqlite3` (SQLite's online backup API: a consistent copy while
-writes go on) or `database.dump` (`pg_dump --format=custom`), a `media/` copy of MEDIA_ROOT and
-`manifest.json` (written last: a folder without it is an unfinished backup). The media are
+writes go on) or `database.dump` (`pg_dump --format=custom`), a `media/` copy of every file of
+the media store (a folder or an S3 bucket: read and written through `media.backend()`, by key)
+and `manifest.json` (written last: a folder without it is an unfinished backup). The media are
 copied after the database snapshot, so every file a backed-up row names is in the copy.
 """
 
@@ -219,17 +220,35 @@ def _dump_postgres(target: Path) -> tuple[dict[str, int], str | None]:
     return counts, revision
 
 
-def _media_files(folder: Path) -> list[Path]:
-    """Every stored file under `folder` (not the half-written `.upload-*` temporaries)."""
-    if not folder.is_dir():
-        return []
-    return sorted(
-        path for path in folder.rglob("*") if path.is_file() and not path.name.startswith(".")
-    )
+def _copy_media_out(folder: Path) -> None:
+    """Every stored file, read through the media store, into `folder`/media/<key>."""
+    store = media.backend()
+    for key in store.iter_keys():
+        copy = folder / MEDIA_DIR / key
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            copy.write_bytes(store.read(key))
+        except FileNotFoundError:
+            continue  # deleted since it was listed (an anonymisation): no row names it any more
+
+
+def _copy_media_in(folder: Path, manifest: Manifest) -> None:
+    """Every media file of a verified backup written into the media store; a file already
+    there is kept when it holds the same bytes, else replaced (the store writes only once)."""
+    store = media.backend()
+    for name, sha256 in sorted(manifest.files.items()):
+        if not name.startswith(f"{MEDIA_DIR}/"):
+            continue
+        key = name.removeprefix(f"{MEDIA_DIR}/")
+        if store.exists(key):
+            if hashlib.sha256(store.read(key)).hexdigest() == sha256:
+                continue
+            store.delete(key)
+        store.store(key, (folder / name).read_bytes(), media.content_type_of(key))
 
 
 def create(folder: Path) -> Manifest:
-    """Back up the database and MEDIA_ROOT into `folder` (new or empty) with a manifest.
+    """Back up the database and the media store into `folder` (new or empty) with a manifest.
 
     :raises BackupError: when the folder is not empty, the engine is not supported or the
         dump tool fails or is missing.
@@ -244,11 +263,7 @@ def create(folder: Path) -> Manifest:
     dump = _dump_sqlite if engine == "sqlite" else _dump_postgres
     counts, revision = dump(folder / database_file)
     # After the snapshot: every file a backed-up row names was stored before its row committed.
-    source = media.root()
-    for path in _media_files(source):
-        copy = folder / MEDIA_DIR / path.relative_to(source)
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, copy)
+    _copy_media_out(folder)
     manifest = Manifest(engine, database_file, started, counts=counts, alembic_revision=revision)
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         manifest.files[path.relative_to(folder).as_posix()] = sha256_of(path)
@@ -272,6 +287,10 @@ def verify(folder: Path) -> Manifest:
         path = folder / name
         if ".." in Path(name).parts or not path.is_file():
             raise BackupError(f"Copia incompleta: falta {name}.")
+        if name.startswith(f"{MEDIA_DIR}/") and not media.is_key(
+            name.removeprefix(f"{MEDIA_DIR}/")
+        ):
+            raise BackupError(f"Copia alterada: {name} no es un nombre de archivo de medios.")
         if sha256_of(path) != expected:
             raise BackupError(
                 f"Copia alterada: {name} no coincide con su SHA-256 del manifiesto. "
@@ -352,16 +371,7 @@ def restore(folder: Path, *, force: bool = False) -> Manifest:
         )
     source = folder / manifest.database_file
     (_restore_sqlite if engine == "sqlite" else _restore_postgres)(source)
-    target_root = media.root()
-    for name in manifest.files:
-        if not name.startswith(f"{MEDIA_DIR}/"):
-            continue
-        target = target_root / name.removeprefix(f"{MEDIA_DIR}/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".restore-")
-        os.close(fd)
-        shutil.copy2(folder / name, temp)
-        os.replace(temp, target)
+    _copy_media_in(folder, manifest)
     with db.engine.connect() as connection:
         counts = _count_rows(connection)
     if counts != manifest.counts:

@@ -16,7 +16,7 @@ import segno
 from flask import current_app, render_template
 from markupsafe import Markup
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from fieldapp.services import media
 
@@ -33,30 +33,34 @@ class FetchRefused(ValueError):
     """The PDF asked for a resource outside the app's static files and stored media."""
 
 
+class MediaUnavailable(RuntimeError):
+    """The media store failed while a PDF was rendered: no document is made without its images."""
+
+
 class SafeFetcher(URLFetcher):
     """WeasyPrint URL fetcher limited to `fieldapp:/static/…` and `fieldapp:/media/…`."""
 
-    def __init__(self, static_root: Path, media_root: Path):
+    def __init__(self, static_root: Path, store: media.MediaStore):
         super().__init__(timeout=1, allowed_protocols=(SCHEME,), allow_redirects=False)
         self.static_root = static_root.resolve()
-        self.media_root = media_root.resolve()
+        self.store = store
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
         """Serve `url` from the static folder or the media store.
 
-        :raises FetchRefused: for any other URL (WeasyPrint then skips the resource).
+        :raises FetchRefused: for any other URL or a file not stored (WeasyPrint then skips
+            the resource).
+        :raises FatalURLFetchingError: when the media store itself fails (the render stops).
         """
         try:
-            path, content_type = self._locate(str(url))
+            body, content_type = self._locate(str(url))
         except FetchRefused:
             self.refused.append(str(url))
             raise
-        return URLFetcherResponse(
-            str(url), body=path.read_bytes(), headers={"Content-Type": content_type}
-        )
+        return URLFetcherResponse(str(url), body=body, headers={"Content-Type": content_type})
 
-    def _locate(self, url: str) -> tuple[Path, str]:
+    def _locate(self, url: str) -> tuple[bytes, str]:
         if any(char in url for char in "\\%?#\x00"):
             raise FetchRefused(f"refused: {url[:80]}")
         if url.startswith(MEDIA_PREFIX):
@@ -64,10 +68,8 @@ class SafeFetcher(URLFetcher):
             if not match:
                 raise FetchRefused(f"refused: {url[:80]}")
             sha256, ext = match.groups()
-            path = self.media_root / media.relative_name(sha256, _MEDIA_TYPES[ext])
-            if not path.is_file():
-                raise FetchRefused(f"missing: {url[:80]}")
-            return path, _MEDIA_TYPES[ext]
+            content_type = _MEDIA_TYPES[ext]
+            return self._read_media(url, media.relative_name(sha256, content_type)), content_type
         if url.startswith(STATIC_PREFIX):
             path = (self.static_root / url.removeprefix(STATIC_PREFIX)).resolve()
             if (
@@ -77,13 +79,23 @@ class SafeFetcher(URLFetcher):
             ):
                 raise FetchRefused(f"refused: {url[:80]}")
             guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return path, guessed
+            return path.read_bytes(), guessed
         raise FetchRefused(f"refused: {url[:80]}")
+
+    def _read_media(self, url: str, key: str) -> bytes:
+        try:
+            return self.store.read(key)
+        except FileNotFoundError:
+            raise FetchRefused(f"missing: {url[:80]}") from None
+        except Exception as exc:
+            # WeasyPrint would log any other error and leave the image out; a delivery note
+            # without its signature must not be issued, so this one stops the render.
+            raise FatalURLFetchingError(f"media store failed for {url[:80]}: {exc}") from exc
 
 
 def fetcher() -> SafeFetcher:
-    """A fetcher for the current app's static folder and media root."""
-    return SafeFetcher(Path(current_app.static_folder), media.root())
+    """A fetcher for the current app's static folder and media store."""
+    return SafeFetcher(Path(current_app.static_folder), media.backend())
 
 
 def media_url(sha256: str, content_type: str) -> str | None:
@@ -93,8 +105,15 @@ def media_url(sha256: str, content_type: str) -> str | None:
 
 
 def render_html(html: str, fetch: SafeFetcher | None = None) -> bytes:
-    """PDF bytes for an HTML string, fetched through the safe fetcher only."""
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetch or fetcher()).write_pdf()
+    """PDF bytes for an HTML string, fetched through the safe fetcher only.
+
+    :raises MediaUnavailable: when the media store failed to give a stored image.
+    """
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetch or fetcher())
+    try:
+        return document.write_pdf()
+    except FatalURLFetchingError as exc:  # a BaseException: turned into an ordinary error
+        raise MediaUnavailable(str(exc)) from exc
 
 
 def render(template: str, **context) -> bytes:

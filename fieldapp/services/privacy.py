@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import case as when
 from sqlalchemy import func, inspect, or_, select
@@ -162,7 +161,7 @@ class AnonymiseReport:
     messages_redacted: int = 0
     messages_dropped: int = 0
     documents_kept: list[str] = field(default_factory=list)
-    files_to_delete: list[Path] = field(default_factory=list)
+    files_to_delete: list[str] = field(default_factory=list)  # media store keys
 
     def summary(self) -> str:
         """One line for the command's output (Spanish)."""
@@ -262,9 +261,9 @@ def _anonymise(customer: Customer, now: datetime, report: AnonymiseReport) -> No
                 Attachment.content_type == attachment.content_type,
             )
         )
-        path = media.path_for(attachment.sha256, attachment.content_type)
-        if still_used is None and path not in report.files_to_delete:
-            report.files_to_delete.append(path)
+        key = media.relative_name(attachment.sha256, attachment.content_type)
+        if still_used is None and key not in report.files_to_delete:
+            report.files_to_delete.append(key)
     report.attachments_deleted += len(personal)
     report.documents_kept += db.session.scalars(
         select(Document.number).where(Document.case_id.in_(case_ids)).order_by(Document.id)
@@ -280,9 +279,5 @@ def _rounded(value: float | None) -> float | None:
 
 def delete_files(report: AnonymiseReport) -> int:
     """Delete the media files an anonymisation freed (after its commit); returns how many."""
-    deleted = 0
-    for path in report.files_to_delete:
-        if path.exists():
-            path.unlink()
-            deleted += 1
-    return deleted
+    store = media.backend()
+    return sum(1 for key in report.files_to_delete if store.delete(key))
