@@ -10,6 +10,9 @@ from pathlib import Path
 
 from flask import current_app
 
+from fieldapp.extensions import db
+from fieldapp.models import Attachment
+
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
 
@@ -54,3 +57,25 @@ def read(sha256: str, content_type: str) -> bytes:
     :raises FileNotFoundError: when the file is missing.
     """
     return path_for(sha256, content_type).read_bytes()
+
+
+def attach(
+    clean, *, case_id: int, job_id: int | None, kind: str, purpose: str, user_id: int | None
+) -> Attachment:
+    """Store a cleaned upload (`uploads.CleanImage`) under its hash and record it on the case
+    (and on the job, when it came from a stop)."""
+    attachment = Attachment(
+        case_id=case_id,
+        job_id=job_id,
+        kind=kind,
+        purpose=purpose,
+        sha256=store(clean.data, clean.content_type),
+        content_type=clean.content_type,
+        size_bytes=len(clean.data),
+        width=clean.width,
+        height=clean.height,
+        uploaded_by_id=user_id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment

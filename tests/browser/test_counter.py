@@ -3,15 +3,18 @@ once after submit, and the district typed with suggestions instead of three sele
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import Case, User
+from fieldapp.models import Attachment, Case, DocType, Document, User
+from fieldapp.services import documents, workshop
 from tests import factories
 from tests.browser.conftest import log_in
 
@@ -105,4 +108,52 @@ def test_district_is_typed_and_picked_from_suggestions(desk):
     expect(page.locator(".flash-success")).to_contain_text("Caso KCC-BROWSER-OK registrado.")
     case = db.session.scalar(select(Case).where(Case.case_number == "KCC-BROWSER-OK"))
     assert case.ubigeo == "150122" and case.store is None
+    db.session.remove()
+
+
+def test_counter_collection_takes_a_drawn_signature(desk):
+    technician = db.session.scalar(select(User).where(User.username == "mostrador"))
+    case = factories.case()
+    workshop.receive(case, technician, refilled=False)
+    workshop.repair_done(case, technician)
+    db.session.commit()
+    case_id, case_number = case.id, case.case_number
+    db.session.remove()
+
+    page = desk
+    page.goto(f"/workshop/cases/{case_number}")
+    page.fill("#signer_name", "Juan Quispe")
+    page.fill("#signer_document_id", "40123456")
+    submit = page.get_by_role("button", name="Registrar entrega y firma")
+    submit.click()  # nothing drawn yet
+    expect(page.locator("#signature-error")).to_contain_text("Falta la firma")
+    expect(page.locator("#signer_name")).to_have_value("Juan Quispe")
+
+    pad = page.locator("canvas[data-signature-pad]")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] - 30)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 30 + (step % 3) * 30, steps=3)
+    page.mouse.up()
+    page.get_by_role("button", name="Registrar entrega y firma").click()
+    expect(page.locator(".flash-success")).to_contain_text("Equipo entregado al cliente")
+
+    signature = db.session.scalar(
+        select(Attachment).where(Attachment.case_id == case_id, Attachment.kind == "signature")
+    )
+    assert signature is not None and signature.job_id is None
+    assert signature.width > 100 and signature.height > 50
+    documents.issue_pending()
+    note = db.session.scalar(
+        select(Document).where(
+            Document.case_id == case_id, Document.doc_type == DocType.REPAIR_DELIVERY
+        )
+    )
+    reader = PdfReader(io.BytesIO(documents.pdf_bytes(note)))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Recibí conforme: Juan Quispe · DNI 40123456" in text
+    sizes = [image.image.size for p in reader.pages for image in p.images]
+    assert (signature.width, signature.height) in sizes
     db.session.remove()
