@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -156,4 +157,31 @@ def test_counter_collection_takes_a_drawn_signature(desk):
     assert "Recibí conforme: Juan Quispe · DNI 40123456" in text
     sizes = [image.image.size for p in reader.pages for image in p.images]
     assert (signature.width, signature.height) in sizes
+    db.session.remove()
+
+
+def test_import_converts_an_excel_ansi_file_and_gives_back_the_rejected_rows(desk, tmp_path):
+    sample = Path(__file__).parent.parent / "data" / "cases_sample.csv"
+    ansi = tmp_path / "casos-excel.csv"
+    text = sample.read_bytes().decode("utf-8-sig").replace("KCC-2026-011", "KCC-BRW-011")
+    ansi.write_bytes(text.encode("cp1252"))
+    page = desk
+    page.goto("/cases/import")
+    with page.expect_download() as template:
+        page.locator("[data-test=template]").click()
+    header = template.value.path().read_bytes().decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("case_number,service_number,")
+
+    page.set_input_files("input[type=file]", str(ansi))
+    page.get_by_role("button", name="Importar").click()
+    expect(page.locator("[data-test=encoding-note]")).to_contain_text("Windows-1252")
+    expect(page.locator(".import-report")).to_contain_text("Fecha de compra (purchase_date)")
+    with page.expect_download() as rejected:
+        page.locator("[data-test=download-rejected]").click()
+    assert rejected.value.suggested_filename == "filas-rechazadas.csv"
+    lines = rejected.value.path().read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(";errores") and len(lines) == 5
+    assert all(line.startswith("KCC-BRW-") for line in lines[1:])
+    stored = db.session.scalar(select(Case).where(Case.case_number == "KCC-BRW-0110451"))
+    assert stored.customer.name == "María Flores Quispe"
     db.session.remove()
