@@ -141,3 +141,31 @@ def test_dashboard_charts_fit_and_overdue_items_lead_to_the_visit(browser, serve
     expect(page).to_have_url(f"{server.url}/cases/{case_number}#job-{job_id}")
     expect(page.locator(f"#job-{job_id}")).to_be_in_viewport()
     context.close()
+
+
+def test_review_queue_filters_on_the_phone(supervisor_phone, server):
+    courier = db.session.scalar(select(User).where(User.username == "rosa"))
+    wrong = close_job(doa_case(), courier, checked="T999999")
+    south = close_job(doa_case(customer={"ubigeo": "040101"}), courier)
+    wrong_id, south_id = wrong.id, south.id
+    db.session.remove()
+    page = supervisor_phone.new_page()
+    log_in(page, "sofia")
+    page.goto("/supervisor/")
+    filters = page.locator("[data-test=queue-filters]")
+    filters.get_by_label("Observación").select_option(label="N.º de servicio no coincide")
+    filters.get_by_role("button", name="Filtrar").tap()
+    expect(page.locator(f"#job-{wrong_id}")).to_be_visible()
+    expect(page.locator(f"#job-{south_id}")).to_have_count(0)
+    expect(page.locator(".review-queue > li.card.review")).to_have_count(
+        page.locator(".review-queue > li.card.review .flags", has_text="no coincide").count()
+    )
+    filters = page.locator("[data-test=queue-filters]")
+    filters.get_by_label("Observación").select_option(label="Todas")
+    filters.get_by_label("Zona").select_option(label="Provincias")
+    filters.get_by_label("Courier").select_option(label="Rosa Huamán")
+    filters.get_by_role("button", name="Filtrar").tap()
+    expect(page.locator(f"#job-{south_id}")).to_be_visible()
+    expect(page.locator(f"#job-{wrong_id}")).to_have_count(0)
+    box = page.locator("[data-test=queue-filters]").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORT["width"]
