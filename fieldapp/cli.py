@@ -95,6 +95,8 @@ def import_cases(file, username: str | None) -> None:
             click.echo(f"{head}: {row.message}")
         else:
             click.echo(f"{head}: {'; '.join(row.reasons)}")
+    if report.encoding_note:
+        click.echo(report.encoding_note)
     click.echo(report.summary)
 
 

@@ -267,6 +267,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "ST_ADDRESS": os.environ.get(
             "FIELDAPP_ST_ADDRESS", "Av. José Gálvez Barrenechea 134, San Isidro, Lima"
         ),
+        # How customers reach the ST to reschedule a visit (tracking page): a phone to call and
+        # a WhatsApp number (digits with the country code, 51 for Peru).
+        "ST_PHONE": os.environ.get("FIELDAPP_ST_PHONE", "(01) 422-1234"),
+        "ST_WHATSAPP": os.environ.get("FIELDAPP_ST_WHATSAPP", "51999888777"),
         # Ley 29733: customers whose cases all ended longer ago than this are anonymised.
         "RETENTION_DAYS": _env_int("FIELDAPP_RETENTION_DAYS", 1825),
         # The address people reach the app at (QR codes on documents, tracking links in mail).

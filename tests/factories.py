@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from datetime import date, datetime, timedelta
 from itertools import count
+
+from PIL import Image, ImageDraw
 
 from fieldapp.domain.case_flow import Origin
 from fieldapp.domain.deadlines import LIMA_TZ
@@ -88,3 +92,16 @@ def case(actor=None, **overrides) -> Case:
 def days_ago(days: int) -> date:
     """The Lima date `days` ago."""
     return datetime.now(LIMA_TZ).date() - timedelta(days=days)
+
+
+def signature_data_url(size: tuple[int, int] = (300, 120)) -> str:
+    """A drawn signature as the signature pad sends it: a PNG `data:` URL with a scribble."""
+    image = Image.new("RGB", size, "white")
+    ImageDraw.Draw(image).line(
+        [(8, size[1] - 12), (size[0] // 3, 14), (size[0] // 2, size[1] - 20), (size[0] - 8, 30)],
+        "black",
+        4,
+    )
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from fieldapp.domain.case_flow import Origin
@@ -26,11 +33,10 @@ OPTIONAL_TEXT = [Optional(), Length(max=250)]
 
 
 def _place_fields(label: str):
-    """Department → province → district selects; choices are filled by the view."""
+    """The district typed with suggestions, and the UBIGEO of the one picked (or resolved)."""
     return (
-        SelectField(f"Departamento ({label})", choices=[], validate_choice=False),
-        SelectField(f"Provincia ({label})", choices=[], validate_choice=False),
-        SelectField(f"Distrito ({label})", choices=[], validate_choice=False),
+        StringField(f"Distrito ({label})", validators=[Optional(), Length(max=120)]),
+        HiddenField(validators=[Optional(), Length(max=6)]),
     )
 
 
@@ -82,23 +88,23 @@ class CaseForm(FlaskForm):
         ],
     )
     customer_address = StringField("Dirección", validators=OPTIONAL_TEXT)
-    customer_department, customer_province, customer_district = _place_fields("cliente")
+    customer_place, customer_district = _place_fields("cliente")
 
     store_name = StringField("Tienda", validators=[Optional(), Length(max=160)])
     store_address = StringField("Dirección de la tienda", validators=OPTIONAL_TEXT)
-    store_department, store_province, store_district = _place_fields("tienda")
+    store_place, store_district = _place_fields("tienda")
 
     notes = TextAreaField("Observaciones", validators=[Optional(), Length(max=2000)])
 
-    # Where each intake rule's field shows its message on this form.
+    # Intake rule fields whose message shows on a field not named like them (`customer.phone`
+    # shows on customer_phone).
     FIELD_FOR = {
-        "case_number": "case_number",
-        "service_number": "service_number",
-        "product_type": "product_type",
-        "purchase_date": "purchase_date",
-        "failure_date": "failure_date",
-        "customer.name": "customer_name",
-        "customer.ubigeo": "customer_district",
+        "customer.ubigeo": "customer_place",
         "store": "store_name",
-        "store.ubigeo": "store_district",
+        "store.ubigeo": "store_place",
+        "ubigeo": "customer_place",
     }
+
+    def field_for(self, name: str):
+        """The form field where intake's message about `name` is shown (None if not here)."""
+        return getattr(self, self.FIELD_FOR.get(name, name.replace(".", "_")), None)

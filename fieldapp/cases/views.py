@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from fieldapp.cases import bp
-from fieldapp.cases.forms import CaseForm, choices
+from fieldapp.cases.forms import CaseForm
 from fieldapp.domain.case_flow import Flow, Origin, Status
 from fieldapp.domain.deadlines import Urgency
 from fieldapp.domain.geo import Gazetteer, Zone
@@ -70,17 +70,21 @@ def show(case_number: str):
     )
 
 
-def _place_choices(form: CaseForm, prefix: str) -> None:
-    """Fill the department → province → district selects from the gazetteer and the input."""
+def _resolve_places(form: CaseForm) -> None:
+    """A district typed but not picked from the suggestions is taken when it names exactly one
+    district; otherwise the clerk is asked to pick one (the UBIGEO stays empty)."""
     gazetteer = Gazetteer.default()
-    department = getattr(form, f"{prefix}_department")
-    province = getattr(form, f"{prefix}_province")
-    district = getattr(form, f"{prefix}_district")
-    department.choices = choices([("", "—"), *gazetteer.departments()])
-    province.choices = choices([("", "—"), *gazetteer.provinces(department.data or "")])
-    district.choices = choices(
-        [("", "—")] + [(d.ubigeo, d.district) for d in gazetteer.districts(province.data or "")]
-    )
+    for prefix in ("customer", "store"):
+        text, code = getattr(form, f"{prefix}_place"), getattr(form, f"{prefix}_district")
+        code.data = (code.data or "").strip()
+        typed = (text.data or "").strip()
+        if code.data or not typed:
+            continue
+        found = gazetteer.resolve(typed)
+        if found is not None:
+            code.data, text.data = found.ubigeo, found.label
+        elif not text.errors:
+            text.errors = [f"Elija el distrito «{typed}» de la lista de sugerencias."]
 
 
 def _case_input(form: CaseForm) -> intake.CaseInput:
@@ -98,7 +102,7 @@ def _case_input(form: CaseForm) -> intake.CaseInput:
         model=form.model.data,
         purchase_date=form.purchase_date.data,
         failure_date=form.failure_date.data,
-        origin=Origin(form.origin.data),
+        origin=_origin(form),
         store=store,
         proof_type=form.proof_type.data,
         proof_number=form.proof_number.data,
@@ -114,50 +118,29 @@ def _case_input(form: CaseForm) -> intake.CaseInput:
     )
 
 
+def _origin(form: CaseForm) -> Origin:
+    value = form.origin.data
+    return Origin(value) if value in Origin._value2member_map_ else Origin.ST_COUNTER
+
+
 def _show_errors(form: CaseForm, errors: dict[str, list[str]]) -> list[str]:
-    """Put each intake error next to its field; return the ones with no field on this form."""
+    """Put each intake error next to its field (unless the form already found a problem
+    there); return the ones with no field on this form."""
     loose = []
     for name, messages in errors.items():
-        field = getattr(form, CaseForm.FIELD_FOR.get(name, ""), None)
+        field = form.field_for(name)
         if field is None:
             loose.extend(messages)
-        else:
-            field.errors = [*field.errors, *messages]
+        elif not field.errors:
+            field.errors = list(dict.fromkeys(messages))
     return loose
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new():
-    """Register a case at the counter (or for a store); the same rules as the API and CSV."""
-    form = CaseForm()
-    if request.method == "GET":
-        form.origin.data = Origin.ST_COUNTER.value
-    _place_choices(form, "customer")
-    _place_choices(form, "store")
-    loose: list[str] = []
-    if form.validate_on_submit():
-        try:
-            case = intake.open_case(_case_input(form), current_user)
-        except intake.IntakeError as exc:
-            discard()
-            loose = _show_errors(form, exc.errors)
-        except intake.DuplicateCase as exc:
-            discard()
-            loose = _show_errors(form, {exc.field: [str(exc)]})
-        else:
-            flash(f"Caso {case.case_number} registrado.", "success")
-            return redirect(url_for("cases.show", case_number=case.case_number), 303)
-    return render_template("cases/new.html", form=form, loose_errors=loose, preview=None)
-
-
-@bp.post("/new/assess")
-def assess():
-    """htmx: what the rules say about the form as filled so far (nothing is stored)."""
-    form = CaseForm()
-    form.validate()  # only to coerce the values; rule messages come from the preview
-    origin = form.origin.data if form.origin.data in Origin._value2member_map_ else "st_counter"
-    use_store = origin == Origin.STORE.value
-    result = preview(
+def _preview(form: CaseForm):
+    """What the rules say about the fields filled so far (the panel beside the form)."""
+    origin = _origin(form)
+    use_store = origin is Origin.STORE
+    return preview(
         settings=intake.settings_for(intake.default_programme()),
         now=utcnow(),
         raw_service_number=form.service_number.data,
@@ -165,20 +148,62 @@ def assess():
         purchase_date=form.purchase_date.data,
         failure_date=form.failure_date.data,
         ubigeo=(form.store_district.data if use_store else form.customer_district.data) or None,
-        origin=Origin(origin),
+        origin=origin,
     )
-    return render_template("cases/_assessment.html", preview=result)
 
 
-@bp.get("/places/<level>")
-def places(level: str):
-    """htmx: the province or district select for a chosen department or province.
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Register a case at the counter (or for a store); the same rules as the API and CSV.
+    A refused form shows every problem at once: the form's own checks and intake's rules."""
+    form = CaseForm()
+    if request.method == "GET":
+        form.origin.data = Origin.ST_COUNTER.value
+        return render_template("cases/new.html", form=form, loose_errors=[], preview=None)
+    form_ok = form.validate_on_submit()
+    _resolve_places(form)
+    data = _case_input(form)
+    loose: list[str] = []
+    try:
+        if form_ok and not form.errors:
+            case = intake.open_case(data, current_user)
+        else:
+            intake.assess(data, intake.settings_for(intake.default_programme()))
+    except intake.IntakeError as exc:
+        discard()  # before the page reads anything: nothing of the refused case is kept
+        loose = _show_errors(form, exc.errors)
+    except intake.DuplicateCase as exc:
+        discard()
+        loose = _show_errors(form, {exc.field: [str(exc)]})
+    else:
+        if form_ok and not form.errors:
+            flash(f"Caso {case.case_number} registrado.", "success")
+            return redirect(url_for("cases.show", case_number=case.case_number), 303)
+    loose.extend(form.form_errors)
+    if form.csrf_token.errors:
+        loose.extend(form.csrf_token.errors)
+    return render_template(
+        "cases/new.html", form=form, loose_errors=loose, preview=_preview(form)
+    ), 422
 
-    :raises NotFound: for an unknown level or prefix.
+
+@bp.post("/new/assess")
+def assess():
+    """htmx: what the rules say about the form as filled so far (nothing is stored)."""
+    form = CaseForm()
+    form.validate()  # only to coerce the values; rule messages come from the preview
+    return render_template("cases/_assessment.html", preview=_preview(form))
+
+
+@bp.get("/places")
+def places():
+    """htmx: the districts matching what was typed in a district field (type-ahead).
+
+    :raises NotFound: for an unknown field prefix.
     """
     prefix = request.args.get("prefix", "")
-    if level not in {"provinces", "districts"} or prefix not in {"customer", "store"}:
+    if prefix not in {"customer", "store"}:
         abort(404)
-    form = CaseForm(formdata=request.args, meta={"csrf": False})
-    _place_choices(form, prefix)
-    return render_template("cases/_places.html", form=form, prefix=prefix, level=level)
+    typed = request.args.get(f"{prefix}_place", "")[:120]
+    found = Gazetteer.default().search(typed) if len(typed.strip()) >= 2 else []
+    return render_template("cases/_places.html", prefix=prefix, districts=found, typed=typed)

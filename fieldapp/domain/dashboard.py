@@ -148,3 +148,38 @@ def parts_reused(rows: Iterable[tuple[str, bool]]) -> tuple[list[Rate], int, int
         used[name] += int(was_used)
     rates = [Rate(name, used[name], total[name]) for name in sorted(total)]
     return rates, sum(used.values()), sum(total.values())
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who has the work of an at-risk or overdue deadline in hand (`job_id`: the visit)."""
+
+    who: str
+    job_id: int | None = None
+
+
+def holder(
+    deadline: str,
+    job_status: str | None,
+    *,
+    courier: str | None = None,
+    published: bool = False,
+    technician: str | None = None,
+) -> Holder:
+    """Who must act on a deadline, from its latest visit's status (the workshop for repairs)."""
+    if deadline == "repair":
+        return Holder(f"Taller: {technician}" if technician else "Taller")
+    if job_status is None:
+        return Holder("Despacho: falta crear la visita")
+    if job_status in ("planned", "in_progress") and courier:
+        suffix = "" if published or job_status == "in_progress" else " (ruta sin publicar)"
+        return Holder(f"Courier: {courier}{suffix}")
+    return Holder(
+        {
+            "pending": "Despacho: visita por planificar",
+            "planned": "Despacho: visita por planificar",
+            "failed": "Despacho: visita fallida, por reprogramar",
+            "rejected": "Courier: visita devuelta por el supervisor",
+            "done": "Supervisor: visita por aprobar",
+        }.get(job_status, "Despacho")
+    )

@@ -145,6 +145,41 @@ class Gazetteer:
         found = [d for d in self._by_ubigeo.values() if d.province_code == province_code]
         return sorted(found, key=lambda d: _name_key(d.district))
 
+    def search(self, query: str, limit: int = 8) -> list[District]:
+        """Districts matching what a clerk typed: every word must start a word of "district
+        province department" (accents and case ignored), or digits start the UBIGEO. Exact
+        district names first, then names that start with the query; Lima before provinces."""
+        words = _name_key(query).replace(",", " ").replace("(", " ").replace(")", " ").split()
+        if not words:
+            return []
+        if all(w.isdigit() for w in words):
+            code = "".join(words)
+            found = [d for d in self._by_ubigeo.values() if d.ubigeo.startswith(code)]
+            return sorted(found, key=lambda d: d.ubigeo)[:limit]
+        typed = " ".join(words)
+        found = []
+        for d in self._by_ubigeo.values():
+            name = _name_key(d.district)
+            label_words = _name_key(f"{d.district} {d.province} {d.department}").split()
+            if all(any(lw.startswith(w) for lw in label_words) for w in words):
+                rank = 0 if name == typed else 1 if name.startswith(typed) else 2
+                found.append((rank, d.ubigeo[:4] not in LIMA_PREFIXES, name, d.ubigeo, d))
+        return [row[-1] for row in sorted(found)[:limit]]
+
+    def resolve(self, text: str) -> District | None:
+        """The one district a typed text names (a UBIGEO, a label, or an unambiguous name)."""
+        text = (text or "").strip()
+        if not text:
+            return None
+        if text.isdigit():
+            return self.get(text)
+        key = _name_key(text)
+        for d in self._by_ubigeo.values():
+            if _name_key(d.label) == key:
+                return d
+        found = self.search(text, limit=2)
+        return found[0] if len(found) == 1 else None
+
 
 @cache
 def _default_gazetteer() -> Gazetteer:

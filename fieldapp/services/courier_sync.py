@@ -9,8 +9,6 @@ wrong (message says why). An exception (5xx) rolls everything back, so the phone
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -232,34 +230,17 @@ def _decode(payload: dict) -> bytes:
     data = payload.get("data")
     if not isinstance(data, str) or not data:
         raise _Refused(422, "Falta el archivo.")
-    if data.startswith("data:"):
-        data = data.partition(",")[2]
-    if len(data) > uploads.MAX_BYTES * 4 // 3 + 4:
-        raise _Refused(422, f"El archivo pesa más de {uploads.MAX_BYTES // (1024 * 1024)} MB.")
     try:
-        return base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise _Refused(422, "El archivo no está bien codificado.") from None
+        return uploads.from_data_url(data)
+    except uploads.UploadError as exc:
+        raise _Refused(422, str(exc)) from None
 
 
 def _attach(user, job, kind: str, purpose: str, clean: uploads.CleanImage) -> Attachment:
     """Store the cleaned file under its hash and record it on the job."""
-    sha256 = media.store(clean.data, clean.content_type)
-    attachment = Attachment(
-        case_id=job.case_id,
-        job_id=job.id,
-        kind=kind,
-        purpose=purpose,
-        sha256=sha256,
-        content_type=clean.content_type,
-        size_bytes=len(clean.data),
-        width=clean.width,
-        height=clean.height,
-        uploaded_by_id=user.id,
+    return media.attach(
+        clean, case_id=job.case_id, job_id=job.id, kind=kind, purpose=purpose, user_id=user.id
     )
-    db.session.add(attachment)
-    db.session.flush()
-    return attachment
 
 
 def _photo(user, job, device_at, payload):

@@ -1,10 +1,11 @@
 """CSV import of the Case Admin's case list: each row goes through intake on its own savepoint.
 
-The file: UTF-8 with or without BOM (Excel's "CSV UTF-8"), separated by `,`, `;` (Excel in
-Spanish) or tabs, LF or CRLF, one header row; at most MAX_ROWS rows and MAX_BYTES bytes. Headers
-match ignoring case, spaces and hyphens; blank header cells are ignored; an unknown or missing
-required header refuses the whole file before any row is read. Empty rows are skipped; row
-numbers are the file's (the header is row 1).
+The file: UTF-8 with or without BOM (Excel's "CSV UTF-8"), or Excel's plain "CSV" in
+Windows-1252 or "Texto Unicode" in UTF-16 (converted, and the report says so; see csv_files),
+separated by `,`, `;` (Excel in Spanish) or tabs, LF or CRLF, one header row; at most MAX_ROWS
+rows and MAX_BYTES bytes. Headers match ignoring case, spaces and hyphens; blank header cells
+are ignored; an unknown or missing required header refuses the whole file before any row is read.
+Empty rows are skipped; row numbers are the file's (the header is row 1).
 
 Columns (* = required header): case_number*, service_number* (T/C + 6 digits), product_type
 (printer by default, or camera; impresora / cámara too), model, purchase_date* and failure_date
@@ -17,7 +18,9 @@ proof_number.
 
 Row outcomes: imported (case number, flow, status); skipped as duplicate (case number already
 registered, or the unit has an open case: the message says which); rejected with every column's
-reasons. Re-importing a file therefore imports nothing twice.
+reasons, each naming its column in Spanish and by its header. Re-importing a file therefore
+imports nothing twice. The rejected rows can be downloaded as a CSV with the same columns and an
+`errores` column (ignored on upload), to fix and upload again.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from fieldapp.domain.deadlines import LIMA_TZ, lima_date
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Programme, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import intake
+from fieldapp.services import csv_files, intake
 
 MAX_ROWS = 5000
 MAX_BYTES = 4 * 1024 * 1024
@@ -77,6 +80,8 @@ COLUMNS: tuple[Column, ...] = (
 )
 KNOWN = {c.name for c in COLUMNS}
 REQUIRED = [c.name for c in COLUMNS if c.required]
+LABELS = {c.name: c.label for c in COLUMNS}
+ERRORS_COLUMN = "errores"  # added to the rejected rows' file; ignored when uploaded again
 
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DMY_TIME = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -119,11 +124,15 @@ class RowResult:
     message: str = ""
     duplicate_of: str = ""  # the column that made it a duplicate: case_number or service_number
     errors: dict[str, list[str]] = field(default_factory=dict)
+    cells: list[str] = field(default_factory=list)  # the row as it was in the file
 
     @property
     def reasons(self) -> list[str]:
-        """The errors as 'column: message' lines (just the message for the row as a whole)."""
-        return [f"{k}: {m}" if k else m for k, messages in self.errors.items() for m in messages]
+        """The errors as 'Spanish name (column): message' lines (just the message for the row
+        as a whole)."""
+        return [
+            f"{_named(k)}: {m}" if k else m for k, messages in self.errors.items() for m in messages
+        ]
 
 
 @dataclass
@@ -132,6 +141,9 @@ class ImportReport:
 
     rows: list[RowResult] = field(default_factory=list)
     file_error: str | None = None
+    encoding_note: str | None = None  # the file was converted to UTF-8 (Windows-1252, UTF-16)
+    header: list[str] = field(default_factory=list)  # the header cells as in the file
+    separator: str = ","
 
     def count(self, outcome: Outcome) -> int:
         """How many rows ended with `outcome`."""
@@ -164,51 +176,48 @@ def import_cases(
     The caller commits.
     """
     try:
-        header, records = _parse(_read_text(source))
+        decoded = csv_files.read(source, MAX_BYTES)
+        header, header_cells, records, separator = _parse(decoded.text)
         programme = programme or intake.default_programme()
-    except (CsvFileError, LookupError) as exc:
+    except (CsvFileError, csv_files.UnreadableFile, LookupError) as exc:
         return ImportReport(file_error=str(exc))
     now = now or utcnow()
-    report = ImportReport()
+    report = ImportReport(encoding_note=decoded.note, header=header_cells, separator=separator)
     for number, cells in records:
         values = dict(zip(header, cells, strict=False))
         extra = [c for c in cells[len(header) :] if c.strip()]
-        report.rows.append(_import_row(number, values, extra, actor, programme, now))
+        result = _import_row(number, values, extra, actor, programme, now)
+        result.cells = cells
+        report.rows.append(result)
     return report
 
 
-def _read_text(source: str | bytes | IO) -> str:
-    """The file's text, checked for size and encoding.
-
-    :raises CsvFileError: when it is too large, not UTF-8, or an Excel workbook.
-    """
-    if isinstance(source, str):
-        raw = source.encode("utf-8")
-    else:
-        raw = source if isinstance(source, bytes) else source.read(MAX_BYTES + 1)
-        if isinstance(raw, str):
-            raw = raw.encode("utf-8")
-    if len(raw) > MAX_BYTES:
-        raise CsvFileError(
-            f"El archivo supera el máximo de {MAX_BYTES // (1024 * 1024)} MB: "
-            "divídalo en archivos más pequeños."
-        )
-    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise CsvFileError(
-            "El archivo es un libro de Excel, no un CSV: en Excel use «Guardar como» → "
-            "«CSV UTF-8 (delimitado por comas)»."
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CsvFileError(
-            f"El archivo no está en UTF-8 (byte no válido en la posición {exc.start}): en Excel "
-            "use «Guardar como» → «CSV UTF-8 (delimitado por comas)»."
-        ) from exc
+def rejected_file(report: ImportReport) -> bytes:
+    """The rejected rows as a CSV with the file's own columns and an `errores` column, to fix
+    and upload again (an `errores` column already there is replaced)."""
+    keep = [i for i, cell in enumerate(report.header) if _key(cell) != ERRORS_COLUMN]
+    rows = [
+        [row.cells[i] if i < len(row.cells) else "" for i in keep] + [" | ".join(row.reasons)]
+        for row in report.rows
+        if row.outcome is Outcome.REJECTED
+    ]
+    header = [report.header[i] for i in keep] + [ERRORS_COLUMN]
+    return csv_files.write(header, rows, report.separator)
 
 
-def _parse(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The normalised header and the non-empty rows with their row numbers.
+def template_file() -> bytes:
+    """An empty import file: the header row with every column, in the documented order."""
+    return csv_files.write([c.name for c in COLUMNS], [])
+
+
+def _named(column: str) -> str:
+    """'Fecha de compra (purchase_date)' for a column of the file."""
+    return f"{LABELS[column]} ({column})" if column in LABELS else column
+
+
+def _parse(text: str) -> tuple[list[str], list[str], list[tuple[int, list[str]]], str]:
+    """The normalised header, the header cells as written, the non-empty rows with their row
+    numbers (the header is row 1), and the separator.
 
     :raises CsvFileError: for a missing, unknown or repeated header, no rows, or too many rows.
     """
@@ -222,10 +231,11 @@ def _parse(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise CsvFileError("El archivo está vacío: falta la fila de encabezados.")
     header = [_key(cell) for cell in rows[0]]
+    header = ["" if h == ERRORS_COLUMN else h for h in header]
     named = [h for h in header if h]
     unknown = [h for h in named if h not in KNOWN]
-    missing = [h for h in REQUIRED if h not in named]
-    repeated = sorted({h for h in named if named.count(h) > 1})
+    missing = [_named(h) for h in REQUIRED if h not in named]
+    repeated = sorted({_named(h) for h in named if named.count(h) > 1})
     problems = [
         f"{what}: {', '.join(names)}"
         for what, names in (
@@ -246,7 +256,7 @@ def _parse(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
             f"El archivo tiene {len(records)} filas; el máximo es {MAX_ROWS}: "
             "divídalo en archivos más pequeños."
         )
-    return header, records
+    return header, rows[0], records, separator
 
 
 def _import_row(

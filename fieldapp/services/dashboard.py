@@ -15,8 +15,9 @@ from fieldapp.domain.dashboard import CourierJobs, DeadlineRow, Rate
 from fieldapp.domain.deadlines import Urgency
 from fieldapp.domain.stock import PartStatus
 from fieldapp.extensions import db
-from fieldapp.models import Case, CaseDeadline, Job, Route, SparePart, Unit, User
+from fieldapp.models import Case, CaseDeadline, Job, Repair, Route, SparePart, Unit, User
 from fieldapp.models.types import utcnow
+from fieldapp.services.jobs import DEADLINE_FOR
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Dashboard:
     by_flow: list[Rate]
     by_week: list[Rate]
     risk: dict[Urgency, list[DeadlineRow]]
+    holders: dict[tuple[str, str], figures.Holder]  # (case number, deadline) -> who acts
     couriers: list[CourierJobs]
     doa_rates: list[Rate]
     parts: list[Rate]
@@ -54,10 +56,53 @@ def deadline_rows() -> list[DeadlineRow]:
 
 
 def _percent_bars(rates: list[Rate], label=lambda rate: rate.label) -> list[Bar]:
+    """A bar per rate; a rate with nothing to count says "sin datos" (not a 0 % bar)."""
     return [
         Bar(label(rate), rate.percent, f"{rate.percent:g} % ({rate.met}/{rate.total})")
+        if rate.total
+        else Bar(label(rate), 0.0, "sin datos", empty=True)
         for rate in rates
     ]
+
+
+def holders(rows: list[DeadlineRow]) -> dict[tuple[str, str], figures.Holder]:
+    """Who holds the work of each listed deadline: the courier of its visit, dispatch, the
+    supervisor or the workshop, with the visit to link to."""
+    numbers = {row.case_number for row in rows}
+    if not numbers:
+        return {}
+    cases = {
+        case.case_number: case
+        for case in db.session.scalars(select(Case).where(Case.case_number.in_(numbers)))
+    }
+    found = {}
+    for row in rows:
+        case = cases[row.case_number]
+        if row.name == "repair":
+            repair = db.session.scalar(select(Repair).where(Repair.case_id == case.id))
+            person_id = repair and (repair.technician_id or repair.received_by_id)
+            person = db.session.get(User, person_id) if person_id else None
+            found[(row.case_number, row.name)] = figures.holder(
+                "repair", None, technician=person.full_name if person else None
+            )
+            continue
+        job = db.session.scalar(
+            select(Job)
+            .where(
+                Job.case_id == case.id,
+                Job.kind.in_([k for k, n in DEADLINE_FOR.items() if n == row.name]),
+            )
+            .order_by(Job.id.desc())
+        )
+        route = db.session.get(Route, job.route_id) if job and job.route_id else None
+        made = figures.holder(
+            row.name,
+            job.status.value if job else None,
+            courier=route.courier.full_name if route else None,
+            published=route is not None and route.published_at is not None,
+        )
+        found[(row.case_number, row.name)] = figures.Holder(made.who, job.id if job else None)
+    return found
 
 
 def _flow_label(rate: Rate) -> str:
@@ -100,10 +145,12 @@ def build(now: datetime | None = None) -> Dashboard:
         ),
         "doa": bar_chart(_percent_bars(doa_rates), "Tasa DOA por modelo (%)", 100),
     }
+    risk = figures.at_risk_now(rows, now)
     return Dashboard(
         by_flow=by_flow,
         by_week=by_week,
-        risk=figures.at_risk_now(rows, now),
+        risk=risk,
+        holders=holders([row for listed in risk.values() for row in listed]),
         couriers=couriers,
         doa_rates=doa_rates,
         parts=parts,

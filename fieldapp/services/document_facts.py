@@ -26,6 +26,7 @@ from fieldapp.models import (
     Document,
     DocumentRequest,
     Job,
+    Repair,
     Route,
     User,
 )
@@ -84,6 +85,8 @@ def build(queued: DocumentRequest, document: Document, urls: dict[str, str]) -> 
         context["reception"] = reception_facts(case)
     if document.doc_type is DocType.REPAIR_DELIVERY and case is not None:
         context["repair"] = _event_note(case, Event.REPAIR)
+        if job is None:
+            context["collection"] = collection_facts(case)
     if queued.route_id:
         context["route"] = route_facts(db.session.get(Route, queued.route_id))
     return context
@@ -181,6 +184,28 @@ def reception_facts(case: Case) -> dict:
         else "Entregado en mostrador",
         "note": event.note if event is not None and event.note else "",
         "accessories": pickup.accessories if pickup is not None and pickup.accessories else "",
+    }
+
+
+def collection_facts(case: Case) -> dict:
+    """Who collected the repaired unit at the counter, when, and the signature drawn there."""
+    repair = db.session.scalar(select(Repair).where(Repair.case_id == case.id))
+    signature = db.session.scalar(
+        select(Attachment)
+        .where(
+            Attachment.case_id == case.id,
+            Attachment.job_id.is_(None),
+            Attachment.kind == AttachmentKind.SIGNATURE,
+        )
+        .order_by(Attachment.id.desc())
+    )
+    return {
+        "signer_name": (repair.collected_by_name if repair else None) or "",
+        "signer_document": (repair.collected_by_document_id if repair else None) or "",
+        "at": lima(repair.collected_at if repair else None),
+        "signature": pdf_render.media_url(signature.sha256, signature.content_type)
+        if signature is not None
+        else None,
     }
 
 

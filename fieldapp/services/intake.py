@@ -82,7 +82,7 @@ class CaseInput:
 
     case_number: str
     service_number: str
-    purchase_date: date
+    purchase_date: date | None  # None only from a form that lacks it (assess reports it)
     customer: CustomerInput
     product_type: str = warranty.PRINTER
     model: str | None = None
@@ -184,9 +184,11 @@ def assess(data: CaseInput, settings: IntakeSettings, now: datetime | None = Non
     out_of_range = [name for name, value in dates if value and not _in_range(value)]
     for name in out_of_range:
         fail(name, f"Fecha fuera de rango (años {EARLIEST_YEAR}–{LATEST_YEAR}).")
-    if not out_of_range:
-        if received_at > now:
-            fail("received_at", "La fecha de recepción no puede estar en el futuro.")
+    if data.purchase_date is None:
+        fail("purchase_date", "Ingrese la fecha de compra.")
+    if not out_of_range and received_at > now:
+        fail("received_at", "La fecha de recepción no puede estar en el futuro.")
+    if not out_of_range and data.purchase_date is not None:
         failure_date = data.failure_date or lima_date(received_at)
         try:
             warranty.check_dates(data.purchase_date, failure_date, lima_date(now))

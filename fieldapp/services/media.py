@@ -19,6 +19,8 @@ from typing import Protocol
 from flask import current_app
 
 from fieldapp.config import MediaLocation, parse_media_url
+from fieldapp.extensions import db
+from fieldapp.models import Attachment
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 CONTENT_TYPES = {ext: content_type for content_type, ext in EXTENSIONS.items()}
@@ -179,3 +181,25 @@ def read(sha256: str, content_type: str) -> bytes:
 def exists(sha256: str, content_type: str) -> bool:
     """Whether the file is stored."""
     return backend().exists(relative_name(sha256, content_type))
+
+
+def attach(
+    clean, *, case_id: int, job_id: int | None, kind: str, purpose: str, user_id: int | None
+) -> Attachment:
+    """Store a cleaned upload (`uploads.CleanImage`) under its hash and record it on the case
+    (and on the job, when it came from a stop)."""
+    attachment = Attachment(
+        case_id=case_id,
+        job_id=job_id,
+        kind=kind,
+        purpose=purpose,
+        sha256=store(clean.data, clean.content_type),
+        content_type=clean.content_type,
+        size_bytes=len(clean.data),
+        width=clean.width,
+        height=clean.height,
+        uploaded_by_id=user_id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment

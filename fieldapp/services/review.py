@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from fieldapp.domain import jobs as job_rules
 from fieldapp.domain.case_flow import Status
-from fieldapp.domain.geo import Gazetteer, distance_km
+from fieldapp.domain.geo import Gazetteer, Zone, distance_km
 from fieldapp.domain.jobs import JobStatus
-from fieldapp.domain.review import JobFacts, Review, Thresholds, review
+from fieldapp.domain.review import Flag, JobFacts, Review, Thresholds, review
+from fieldapp.domain.roles import Role
 from fieldapp.domain.stock import StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Document, Job, StockUnit, User
@@ -85,10 +86,39 @@ def item_for(job: Job) -> QueueItem:
     )
 
 
-def queue() -> list[QueueItem]:
-    """Jobs closed by couriers and waiting for approval, oldest first."""
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which waiting jobs to show: one courier's, one zone's, those carrying one flag."""
+
+    courier_id: int | None = None
+    zone: Zone | None = None
+    flag: Flag | None = None
+    clean: bool = False  # only the jobs without any flag
+
+    def matches(self, item: QueueItem) -> bool:
+        """Whether `item` passes every filter that is set."""
+        job = item.job
+        return (
+            (self.courier_id is None or job.completed_by_id == self.courier_id)
+            and (self.zone is None or job.case.zone is self.zone)
+            and (self.flag is None or self.flag in item.review.flags)
+            and (not self.clean or item.review.clean)
+        )
+
+
+def queue(filters: QueueFilter | None = None) -> list[QueueItem]:
+    """Jobs closed by couriers and waiting for approval, oldest first (only those `filters`
+    let through)."""
     stmt = select(Job).where(Job.status == JobStatus.DONE).order_by(Job.completed_at, Job.id)
-    return [item_for(job) for job in db.session.scalars(stmt)]
+    items = [item_for(job) for job in db.session.scalars(stmt)]
+    return [item for item in items if filters is None or filters.matches(item)]
+
+
+def couriers() -> list[User]:
+    """The couriers, by name (the queue's courier filter)."""
+    return list(
+        db.session.scalars(select(User).where(User.role == Role.COURIER).order_by(User.full_name))
+    )
 
 
 def pending_job(job_id: int) -> Job | None:
@@ -140,12 +170,14 @@ def reject(job: Job, actor: User, reason: str, *, to_dispatch: bool = False) -> 
     db.session.flush()
 
 
-def bulk_approve(actor: User, job_ids: list[int] | None = None) -> list[Job]:
-    """Approve every job in the queue (or those of `job_ids`) that carries no flag; returns
-    the approved ones. Flagged jobs stay in the queue."""
+def bulk_approve(
+    actor: User, job_ids: list[int] | None = None, filters: QueueFilter | None = None
+) -> list[Job]:
+    """Approve every job in the queue (or those of `job_ids`, or those `filters` shows) that
+    carries no flag; returns the approved ones. Flagged jobs stay in the queue."""
     wanted = set(job_ids) if job_ids is not None else None
     approved = []
-    for item in queue():
+    for item in queue(filters):
         if wanted is not None and item.job.id not in wanted:
             continue
         if not item.review.clean:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.extensions import db
 from fieldapp.models import Case
 from fieldapp.models.types import utcnow
-from fieldapp.services import pdf_render
+from fieldapp.services import csv_files, pdf_render
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 HEADER = [
@@ -139,29 +137,25 @@ def _when(value: datetime | None) -> str:
 
 def to_csv(statement: Statement) -> bytes:
     """The statement as CSV (UTF-8 with BOM so spreadsheets read the accents), totals last."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for row in statement.rows:
-        writer.writerow(
-            [
-                row.service_number,
-                row.case_number,
-                FLOW_LABELS[row.flow],
-                row.model or "",
-                _when(row.received_at),
-                _when(row.unit_received_at),
-                _when(row.served_at),
-                _when(row.closed_at),
-                "sí" if row.deadline_met else "no",
-            ]
-        )
-    writer.writerow([])
-    for flow, count in statement.by_flow.items():
-        writer.writerow(["Total", FLOW_LABELS[flow], count])
-    writer.writerow(["Total", "Casos cerrados", statement.total])
-    writer.writerow(["Total", "Plazo cumplido", statement.met, f"{statement.met_percent:g} %"])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    rows = [
+        [
+            row.service_number,
+            row.case_number,
+            FLOW_LABELS[row.flow],
+            row.model or "",
+            _when(row.received_at),
+            _when(row.unit_received_at),
+            _when(row.served_at),
+            _when(row.closed_at),
+            "sí" if row.deadline_met else "no",
+        ]
+        for row in statement.rows
+    ]
+    rows.append([])
+    rows.extend(["Total", FLOW_LABELS[flow], count] for flow, count in statement.by_flow.items())
+    rows.append(["Total", "Casos cerrados", statement.total])
+    rows.append(["Total", "Plazo cumplido", statement.met, f"{statement.met_percent:g} %"])
+    return csv_files.write(HEADER, rows)
 
 
 def to_pdf(statement: Statement) -> bytes:

@@ -3,6 +3,8 @@ pixels, and re-encoded so no EXIF or GPS metadata leaves the phone's file."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import warnings
 from dataclasses import dataclass
@@ -114,3 +116,22 @@ def clean_signature(data: bytes) -> CleanImage:
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return CleanImage(out.getvalue(), "image/png", image.width, image.height)
+
+
+def from_data_url(text: str | None) -> bytes:
+    """The bytes of a drawing sent as base64, optionally a `data:` URL (what a signature pad's
+    canvas gives).
+
+    :raises UploadError: when it is missing, too big or badly encoded.
+    """
+    data = (text or "").strip()
+    if data.startswith("data:"):
+        data = data.partition(",")[2]
+    if not data:
+        raise UploadError("Falta el archivo.")
+    if len(data) > MAX_BYTES * 4 // 3 + 4:
+        raise UploadError(f"El archivo pesa más de {MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise UploadError("El archivo no está bien codificado.") from None

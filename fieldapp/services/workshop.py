@@ -20,7 +20,7 @@ from fieldapp.domain.stock import PartStatus, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import Case, Repair, RepairNote, SparePart, StockUnit, Unit, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit, jobs, stock
+from fieldapp.services import audit, jobs, media, stock, uploads
 from fieldapp.services.case_flow import apply_event
 from fieldapp.services.stock import StockError
 
@@ -239,11 +239,18 @@ def _reserve_exchange_for_return(case: Case, actor: User) -> None:
         db.session.flush()
 
 
-def collect_at_counter(case: Case, actor: User, signer_name: str, signer_document_id: str) -> None:
-    """The customer collects the unit at the counter and signs for it; the return note is
-    issued and the case closes (an exchange unit leaves the stock).
+def collect_at_counter(
+    case: Case,
+    actor: User,
+    signer_name: str,
+    signer_document_id: str,
+    signature: str | None,
+) -> None:
+    """The customer collects the unit at the counter and signs for it on the screen (the
+    drawing, a `data:` URL from the signature pad, goes on the return note); the note is issued
+    and the case closes (an exchange unit leaves the stock).
 
-    :raises WorkshopError: for a missing signer, or a case not ready for collection here.
+    :raises WorkshopError: for a missing signer or signature, or a case not ready here.
     """
     name, document_id = (signer_name or "").strip(), (signer_document_id or "").strip()
     if not name:
@@ -254,9 +261,27 @@ def collect_at_counter(case: Case, actor: User, signer_name: str, signer_documen
         raise WorkshopError("Este equipo se devuelve con una visita del courier, no en mostrador.")
     if Event.RETURN_UNIT not in case_flow.allowed_events(case.flow, case.status):
         raise WorkshopError("El equipo aún no está listo para entregar.")
+    if not (signature or "").strip():
+        raise WorkshopError(
+            "Falta la firma: pida a quien recoge que firme en el recuadro.", "signature"
+        )
+    try:
+        drawing = uploads.clean_signature(uploads.from_data_url(signature))
+    except uploads.UploadError as error:
+        raise WorkshopError(
+            f"No se pudo leer la firma: {error} Firme de nuevo.", "signature"
+        ) from error
     repair = repair_of(case)
     repair.collected_by_name, repair.collected_by_document_id = name, document_id
     repair.collected_at = utcnow()
+    media.attach(
+        drawing,
+        case_id=case.id,
+        job_id=None,
+        kind="signature",
+        purpose="signature",
+        user_id=actor.id,
+    )
     if repair.exchange_unit is not None:
         stock.deliver(repair.exchange_unit, case, actor)
     apply_event(

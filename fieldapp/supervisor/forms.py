@@ -36,6 +36,19 @@ class RejectForm(FlaskForm):
     )
 
 
+class QueueFilterForm(FlaskForm):
+    """Filters of the review queue (a GET form; the choices are filled by the view)."""
+
+    class Meta:
+        csrf = False  # a GET form that only reads
+
+    courier = SelectField("Courier", choices=[], validate_choice=False)
+    zone = SelectField(
+        "Zona", choices=choices([("", "Todas"), ("lima", "Lima"), ("provinces", "Provincias")])
+    )
+    flag = SelectField("Observación", choices=[], validate_choice=False)
+
+
 class StatementForm(FlaskForm):
     """The month of the statement for Kodak."""
 

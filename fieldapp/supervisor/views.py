@@ -2,27 +2,55 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from fieldapp.cases.forms import choices
+from fieldapp.domain.geo import Zone
 from fieldapp.domain.jobs import PHOTO_LABELS
-from fieldapp.domain.review import FLAG_LABELS
+from fieldapp.domain.review import FLAG_LABELS, Flag
 from fieldapp.services import review
 from fieldapp.services.jobs import JobError
 from fieldapp.supervisor import bp
-from fieldapp.supervisor.forms import ApproveForm, BulkApproveForm, RejectForm
+from fieldapp.supervisor.forms import ApproveForm, BulkApproveForm, QueueFilterForm, RejectForm
 from fieldapp.transaction import discard
 
 _SUBMITTED = object()
 
 
+def _filters() -> tuple[QueueFilterForm, review.QueueFilter, dict[str, str]]:
+    """The queue's filters from the query string (unknown values are ignored), and the query
+    arguments that keep them across approve and reject."""
+    form = QueueFilterForm(request.args)
+    form.courier.choices = choices(
+        [("", "Todos"), *((str(u.id), u.full_name) for u in review.couriers())]
+    )
+    form.flag.choices = choices(
+        [("", "Todas"), ("clean", "Sin observaciones"), *FLAG_LABELS.items()]
+    )
+    courier = form.courier.data if (form.courier.data or "").isdigit() else None
+    zone = form.zone.data if form.zone.data in Zone._value2member_map_ else None
+    flag = form.flag.data if form.flag.data in Flag._value2member_map_ else None
+    filters = review.QueueFilter(
+        courier_id=int(courier) if courier else None,
+        zone=Zone(zone) if zone else None,
+        flag=Flag(flag) if flag else None,
+        clean=form.flag.data == "clean",
+    )
+    kept = {"courier": courier, "zone": zone, "flag": "clean" if filters.clean else flag}
+    return form, filters, {name: value for name, value in kept.items() if value}
+
+
 def _queue_page(status: int = 200, reject_forms: dict | None = None, errors: dict | None = None):
-    items = review.queue()
+    filter_form, filters, kept = _filters()
+    items = review.queue(filters)
     forms = reject_forms or {}
     return (
         render_template(
             "supervisor/index.html",
             items=items,
+            filter_form=filter_form,
+            kept=kept,
             approve_form=ApproveForm(),
             bulk_form=BulkApproveForm(),
             reject_forms={
@@ -72,7 +100,7 @@ def approve(job_id: int):
         discard()
         return _queue_page(422, errors={job_id: str(error)})
     flash(f"Trabajo del caso {job.case.case_number} aprobado.", "success")
-    return redirect(url_for("supervisor.index"), 303)
+    return redirect(url_for("supervisor.index", **_filters()[2]), 303)
 
 
 @bp.post("/jobs/<int:job_id>/reject")
@@ -93,17 +121,18 @@ def reject(job_id: int):
         discard()
         return _queue_page(422, errors={job_id: str(error)})
     flash(f"Trabajo del caso {job.case.case_number} devuelto.", "success")
-    return redirect(url_for("supervisor.index"), 303)
+    return redirect(url_for("supervisor.index", **_filters()[2]), 303)
 
 
 @bp.post("/bulk-approve")
 def bulk_approve():
-    """Approve every job in the queue that carries no flag."""
+    """Approve every job shown in the (filtered) queue that carries no flag."""
     if not BulkApproveForm().validate_on_submit():
         abort(400)
-    approved = review.bulk_approve(current_user)
+    _, filters, kept = _filters()
+    approved = review.bulk_approve(current_user, filters=filters)
     flash(f"{len(approved)} trabajos sin observaciones aprobados.", "success")
-    return redirect(url_for("supervisor.index"), 303)
+    return redirect(url_for("supervisor.index", **kept), 303)
 
 
 from fieldapp.supervisor import reports  # noqa: E402, F401  (dashboard and statement pages)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from fieldapp.cases.forms import choices
@@ -82,3 +82,5 @@ class CollectForm(FlaskForm):
             ),
         ],
     )
+    # The drawing from the signature pad (a data: URL written by static/js/signature.js).
+    signature = HiddenField("Firma de quien recoge")

@@ -226,7 +226,11 @@ def collect(case_number: str):
         return _case_page(case, 422, collect_form=form)
     try:
         workshop.collect_at_counter(
-            case, current_user, form.signer_name.data, form.signer_document_id.data
+            case,
+            current_user,
+            form.signer_name.data,
+            form.signer_document_id.data,
+            form.signature.data,
         )
     except WorkshopError as error:
         return _failed(case, error, "collect_form", form)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
-from fieldapp.domain.charts import Bar, bar_chart
+from fieldapp.domain.charts import Bar, bar_chart, text_width
 from fieldapp.domain.dashboard import (
     DeadlineRow,
     at_risk_now,
     decided,
     doa_rate_by_model,
+    holder,
     jobs_per_courier,
     met_by_flow,
     met_by_week,
@@ -94,11 +95,41 @@ def test_parts_reused():
 def test_bar_chart_is_valid_svg_without_style_attributes():
     svg = bar_chart([Bar("DOA <Lima>", 50, "50 %"), Bar("Garantía", 100, "100 %")], "Plazos", 100)
     tree = ElementTree.fromstring(svg)  # noqa: S314 (our own output)
-    assert tree.get("viewBox") == "0 0 340 68" and tree.get("role") == "img"
+    assert tree.get("viewBox") == "0 0 340 92" and tree.get("role") == "img"
     assert "style=" not in svg and "<script" not in svg
     rects = [
         el for el in tree.iter("{http://www.w3.org/2000/svg}rect") if el.get("fill") == "#0b5cab"
     ]
-    assert [float(r.get("width")) for r in rects] == [90.0, 180.0]
+    assert [float(r.get("width")) for r in rects] == [148.0, 296.0]
     assert "DOA &lt;Lima&gt;" in svg
     assert "Sin datos" in bar_chart([], "Vacío")
+
+
+def test_bar_chart_keeps_long_labels_whole_and_values_inside_the_width():
+    long_label = "Garantía provincias en tienda"
+    svg = bar_chart([Bar(long_label, 3, "12 hechos, 3 fallidos")], "Visitas")
+    tree = ElementTree.fromstring(svg)  # noqa: S314 (our own output)
+    texts = {el.get("data-chart"): el for el in tree.iter("{http://www.w3.org/2000/svg}text")}
+    assert texts["label"].text == long_label  # no longer cut at 16 characters
+    value = texts["value"]
+    right = float(value.get("x")) + text_width(value.text)
+    assert right <= 340
+
+
+def test_a_bar_with_no_data_says_so_instead_of_zero():
+    svg = bar_chart([Bar("Sem. 02/11", 0, "sin datos", empty=True)], "Semanas", 100)
+    tree = ElementTree.fromstring(svg)  # noqa: S314 (our own output)
+    assert "sin datos" in svg and "0 %" not in svg
+    assert not [
+        el for el in tree.iter("{http://www.w3.org/2000/svg}rect") if el.get("fill") == "#0b5cab"
+    ]
+
+
+def test_holder_of_a_deadline():
+    assert holder("swap", "planned", courier="Rosa", published=True).who == "Courier: Rosa"
+    assert holder("swap", "planned", courier="Rosa").who == "Courier: Rosa (ruta sin publicar)"
+    assert holder("pickup", "pending").who == "Despacho: visita por planificar"
+    assert holder("swap", "failed").who == "Despacho: visita fallida, por reprogramar"
+    assert holder("return", "done").who == "Supervisor: visita por aprobar"
+    assert holder("swap", None).who == "Despacho: falta crear la visita"
+    assert holder("repair", None, technician="Luis").who == "Taller: Luis"

@@ -161,3 +161,19 @@ def test_from_csv() -> None:
     gaz = Gazetteer.from_csv(text)
     assert len(gaz) == 1
     assert gaz.require("010101").lat == -6.5
+
+
+def test_search_by_typed_words_ignores_accents_and_puts_lima_first(gaz: Gazetteer) -> None:
+    assert [d.ubigeo for d in gaz.search("miraf")][:2] == ["150122", "040110"]
+    assert [d.label for d in gaz.search("miraflores areq")] == ["Miraflores, Arequipa (Arequipa)"]
+    assert [d.ubigeo for d in gaz.search("brena")] == ["150105"]
+    assert [d.ubigeo for d in gaz.search("15012")][:3] == ["150120", "150121", "150122"]
+    assert gaz.search("  ") == [] and gaz.search("xyzzy") == []
+
+
+def test_resolve_takes_only_an_unambiguous_text(gaz: Gazetteer) -> None:
+    assert gaz.resolve("Miraflores, Lima (Lima)").ubigeo == "150122"
+    assert gaz.resolve("lince").ubigeo == "150116"
+    assert gaz.resolve("150101").ubigeo == "150101"
+    assert gaz.resolve("Miraflores") is None  # four districts share the name
+    assert gaz.resolve("") is None and gaz.resolve("999999") is None

@@ -28,10 +28,9 @@ def attach(job: Job, kind: str, purpose: str) -> None:
     )
 
 
-def close_job(case, courier, *, lat=None, lon=None, checked=None, skew_minutes=0) -> Job:
-    """Plan, arrive, record full evidence and complete the case's open job."""
+def plan_job(case, courier, day) -> tuple[Job, Route]:
+    """Put the case's open job last on the courier's route of `day` (made if missing)."""
     job = jobs.open_job(case)
-    day = factories.days_ago(0)
     route = db.session.scalar(select(Route).where(Route.courier_id == courier.id, Route.day == day))
     if route is None:
         route = Route(courier=courier, day=day)
@@ -39,6 +38,12 @@ def close_job(case, courier, *, lat=None, lon=None, checked=None, skew_minutes=0
     route.jobs.append(job)
     job.status, job.sequence = JobStatus.PLANNED, len(route.jobs)
     db.session.flush()
+    return job, route
+
+
+def close_job(case, courier, *, lat=None, lon=None, checked=None, skew_minutes=0) -> Job:
+    """Plan, arrive, record full evidence and complete the case's open job."""
+    job, route = plan_job(case, courier, factories.days_ago(0))
     jobs.on_publish(route, courier)
     if lat is None:
         lat, lon = job.lat, job.lon

@@ -123,7 +123,7 @@ def test_bad_rows_are_rejected_with_every_reason_and_leave_nothing_behind():
         "customer_email": ["Correo electrónico no válido."],
         "customer_ubigeo": ["No existe un distrito con el código UBIGEO 159999."],
     }
-    assert "customer_ubigeo: No existe un distrito" in rows[16].reasons[1]
+    assert "UBIGEO del cliente (customer_ubigeo): No existe un distrito" in rows[16].reasons[1]
 
     # Row 17 is another case for row 3's unit, which is still open.
     assert rows[17].outcome is Outcome.DUPLICATE
@@ -256,6 +256,7 @@ def test_unparsable_values_are_named_with_their_column():
     assert rows[3].errors["customer_name"] == ["Ingrese el nombre del cliente."]
     assert rows[4].errors == {"model": ["Máximo 60 caracteres."]}
     assert rows[5].reasons == ["La fila tiene más columnas que el encabezado (1 de más)."]
+    assert rows[4].reasons == ["Modelo (model): Máximo 60 caracteres."]
     assert count(Case) == 0
 
 
@@ -265,7 +266,10 @@ def test_missing_or_unknown_headers_refuse_the_whole_file():
     report = run(text)
 
     assert report.rows == []
-    assert "faltan columnas obligatorias: purchase_date, customer_ubigeo" in report.file_error
+    assert (
+        "faltan columnas obligatorias: Fecha de compra (purchase_date), "
+        "UBIGEO del cliente (customer_ubigeo)" in report.file_error
+    )
     assert "columnas desconocidas: fecha_compra" in report.file_error
     assert count(Case) == 0
 
@@ -281,7 +285,7 @@ def test_headers_are_matched_loosely_and_blank_header_cells_ignored():
     [
         (b"", "falta la fila de encabezados"),
         (HEADER.encode() + b"\r\n,,,,,,\r\n", "no tiene filas de casos"),
-        ((HEADER + "\nC-1,T1,2026-10-01,,,Peña,150122").encode("cp1252"), "no está en UTF-8"),
+        (HEADER.encode() + b"\nC-1,T1,2026-10-01,,,Pe\x81a,150122", "ni en Windows-1252"),
         (b"PK\x03\x04rest-of-a-workbook", "libro de Excel"),
     ],
 )
@@ -326,7 +330,9 @@ def test_cli_prints_each_row_and_the_summary(runner, frozen):
     assert lines[0] == "fila 2: importado KCC-2026-0110451 (DOA Lima, Recibido)"
     assert "fila 8: importado KCC-2026-0110515 (DOA en tienda, Recibido)" in lines
     assert any(
-        line.startswith("fila 15: rechazado KCC-2026-0110589: failure_date: Fuera de garantía")
+        line.startswith(
+            "fila 15: rechazado KCC-2026-0110589: Fecha de falla (failure_date): Fuera de garantía"
+        )
         for line in lines
     )
     assert (
@@ -363,6 +369,66 @@ def test_cli_file_error_exits_non_zero_and_stores_nothing(runner, frozen, tmp_pa
     result = runner.invoke(args=["import-cases", str(bad)])
 
     assert result.exit_code == 1
-    assert "Encabezados no válidos (faltan columnas obligatorias: purchase_date" in result.output
+    assert (
+        "Encabezados no válidos (faltan columnas obligatorias: Fecha de compra (purchase_date)"
+        in result.output
+    )
     assert "importados" not in result.output
     assert count(Case) == 0
+
+
+def test_excel_windows_1252_file_is_converted_and_the_report_says_so():
+    text = HEADER + "\nW-1,T800001,2026-10-01,,,José Peña Ñahui,150122\n"
+    report = run(text.encode("cp1252"))  # Excel's "CSV (delimitado por comas)" in Spanish
+    assert [r.outcome for r in report.rows] == [Outcome.IMPORTED]
+    assert case("W-1").customer.name == "José Peña Ñahui"
+    assert "Windows-1252" in report.encoding_note and "se convirtió a UTF-8" in report.encoding_note
+    assert run(HEADER + "\nW-2,T800002,2026-10-01,,,Ana,150122\n").encoding_note is None
+
+
+def test_excel_unicode_text_file_is_converted():
+    text = HEADER.replace(",", "\t") + "\nU-1\tT800003\t2026-10-01\t\t\tÁngela Muñoz\t150122\n"
+    report = run(text.encode("utf-16"))
+    assert [r.outcome for r in report.rows] == [Outcome.IMPORTED]
+    assert case("U-1").customer.name == "Ángela Muñoz" and "UTF-16" in report.encoding_note
+
+
+def test_rejected_rows_file_keeps_the_columns_says_why_and_imports_once_fixed():
+    text = "\n".join(
+        [
+            HEADER.replace(",", ";"),
+            "F-1;T810001;2026-10-01;;;Ana Uno;150122",
+            "F-2;X1;2026-10-01;;;Beto Dos;150122",
+            "F-3;T810003;2026-10-01;;;Ciro Tres;159999",
+        ]
+    )
+    report = run(text)
+    body = csv_import.rejected_file(report)
+    assert body.startswith(b"\xef\xbb\xbf")  # Excel opens UTF-8 with a BOM
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0] == HEADER.replace(",", ";") + ";errores"
+    assert lines[1].startswith("F-2;X1;2026-10-01;;;Beto Dos;150122;")
+    assert "Número de servicio (service_number): El número de servicio" in lines[1]
+    assert lines[2].startswith("F-3;T810003;")
+    assert "UBIGEO del cliente (customer_ubigeo): No existe un distrito" in lines[2]
+    assert len(lines) == 3
+
+    fixed = body.decode("utf-8-sig").replace(";X1;", ";T810002;").replace(";159999;", ";150101;")
+    again = run(fixed.encode("utf-8-sig"))  # the errores column is ignored
+    assert [r.outcome for r in again.rows] == [Outcome.IMPORTED, Outcome.IMPORTED]
+    assert count(Case) == 3
+
+
+def test_the_template_has_every_column_and_imports_once_filled():
+    body = csv_import.template_file().decode("utf-8-sig")
+    assert body == ",".join(c.name for c in csv_import.COLUMNS) + "\r\n"
+    row = {c.name: "" for c in csv_import.COLUMNS}
+    row.update(
+        case_number="P-1",
+        service_number="T820001",
+        purchase_date="01/10/2026",
+        customer_name="Ana",
+        customer_ubigeo="150122",
+    )
+    report = run(body + ",".join(row.values()) + "\r\n")
+    assert [r.outcome for r in report.rows] == [Outcome.IMPORTED]

@@ -29,7 +29,14 @@ from fieldapp.models import (
     Route,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import document_access, documents, jobs, media, pdf_render
+from fieldapp.services import (
+    document_access,
+    documents,
+    jobs,
+    media,
+    pdf_render,
+    workshop,
+)
 from fieldapp.services.case_flow import apply_event
 from fieldapp.worker.jobs import deliver_pending, issue_document, issue_pending
 from tests import factories
@@ -204,6 +211,22 @@ def test_repaired_unit_collected_at_the_counter_gets_the_repair_summary(app):
     for expected in ("equipo reparado", document.number, case.case_number, "Cambio de cabezal"):
         assert expected in text, expected
     assert case.unit.service_number in text and "mostrador" in text
+
+
+def test_counter_collection_prints_the_signature_drawn_at_the_counter(app):
+    technician = factories.user(Role.TECHNICIAN)
+    case = factories.case()
+    workshop.receive(case, technician, refilled=False)
+    workshop.repair_done(case, technician)
+    workshop.collect_at_counter(
+        case, technician, "Juan Quispe", "40123456", factories.signature_data_url((300, 120))
+    )
+    db.session.commit()
+    document = issued(DocType.REPAIR_DELIVERY)
+    text = pdf_text(document)
+    assert "Recibí conforme: Juan Quispe · DNI 40123456" in text
+    assert "recojo en mostrador" in text.lower()
+    assert (300, 120) in image_sizes(document)  # the drawing itself, not just a line to sign
 
 
 def test_failed_visit_certificate_has_the_reason_and_photo(app, courier):

@@ -18,6 +18,8 @@ from fieldapp.services.statement import StatementError
 from tests import factories
 from tests.services.review_helpers import close_job, doa_case
 
+SIGNATURE = factories.signature_data_url()
+
 MONTH = utcnow().astimezone(LIMA_TZ).strftime("%Y-%m")
 
 
@@ -39,7 +41,7 @@ def closed(app):
     repaired = factories.case(service_number="C300004")
     workshop.receive(repaired, tech, refilled=False)
     workshop.repair_done(repaired, tech)
-    workshop.collect_at_counter(repaired, tech, "María Flores", "45678912")
+    workshop.collect_at_counter(repaired, tech, "María Flores", "45678912", SIGNATURE)
     doa_case(service_number="T300005")  # open
     db.session.commit()
     return cases[:2] + [repaired]

@@ -20,6 +20,8 @@ from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.services.review_helpers import close_job, doa_case
 
+SIGNATURE = factories.signature_data_url()
+
 
 @pytest.fixture
 def tech(app):
@@ -65,13 +67,13 @@ def test_counter_reception_repair_and_collection_with_documents(app, tech):
     workshop.set_diagnosis(case, tech, "Cabezal obstruido")
     workshop.add_note(case, tech, "Limpieza de cabezal")
     with pytest.raises(WorkshopError, match="no está listo"):
-        workshop.collect_at_counter(case, tech, "María Flores", "45678912")
+        workshop.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
     workshop.repair_done(case, tech)
     assert case.status is Status.REPAIRED and "repair_done" in notices(case)
     assert repair_deadline.done_at is not None and jobs.open_job(case) is None
     with pytest.raises(WorkshopError, match="DNI"):
-        workshop.collect_at_counter(case, tech, "María Flores", " ")
-    workshop.collect_at_counter(case, tech, "María Flores", "45678912")
+        workshop.collect_at_counter(case, tech, "María Flores", " ", SIGNATURE)
+    workshop.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
     assert case.status is Status.CLOSED and "unit_returned" in notices(case)
     repair = workshop.repair_of(case)
     assert (repair.collected_by_name, repair.diagnosis) == ("María Flores", "Cabezal obstruido")
@@ -90,7 +92,7 @@ def test_provinces_reception_repair_makes_a_return_job(app, tech, courier):
     workshop.receive(case, tech, refilled=False)
     workshop.repair_done(case, tech)
     with pytest.raises(WorkshopError, match="no en mostrador"):
-        workshop.collect_at_counter(case, tech, "María Flores", "45678912")
+        workshop.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
     assert case.status is Status.REPAIRED
     job = jobs.open_job(case)
     assert job.kind is JobKind.RETURN and job.status is JobStatus.PENDING
@@ -117,7 +119,7 @@ def test_unrepairable_unit_is_swapped_from_exchange_stock_at_the_counter(app, te
         workshop.swap_for_exchange(case, tech, "")
     assert workshop.swap_for_exchange(case, tech, "Placa quemada") is unit
     assert unit.status is StockStatus.RESERVED and case.status is Status.REPAIRED
-    workshop.collect_at_counter(case, tech, "María Flores", "45678912")
+    workshop.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
     assert unit.status is StockStatus.DELIVERED and case.status is Status.CLOSED
     delivered = db.session.scalar(
         select(StockMovement).where(StockMovement.kind == MovementKind.DELIVERED)

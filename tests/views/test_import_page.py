@@ -82,10 +82,15 @@ def test_upload_imports_the_good_rows_and_reports_every_row(client, dispatcher):
     assert rows[2] == "KCC-2026-0110451 T481203 Importado DOA Lima · Recibido"
     assert rows[8] == "KCC-2026-0110515 T483377 Importado DOA en tienda · Recibido"
     assert rows[6] == "KCC-2026-0110490 T479120 Importado Garantía provincias · Recibido"
-    assert rows[13].startswith("KCC-2026-0110560 X12 Rechazado purchase_date: Fecha no válida")
-    assert "service_number: El número de servicio debe tener" in rows[13]
+    assert rows[13].startswith(
+        "KCC-2026-0110560 X12 Rechazado Fecha de compra (purchase_date): Fecha no válida"
+    )
+    assert "Número de servicio (service_number): El número de servicio debe tener" in rows[13]
     assert "G&amp;N DIGITAL o FOTO DIGITAL" in rows[14]
-    assert "customer_ubigeo: No existe un distrito con el código UBIGEO 159999." in rows[16]
+    assert (
+        "UBIGEO del cliente (customer_ubigeo): No existe un distrito con el código UBIGEO 159999."
+        in rows[16]
+    )
     assert rows[17] == (
         "KCC-2026-0110604 C350877 Duplicado "
         "El equipo C350877 ya tiene un caso abierto (KCC-2026-0110460)."
@@ -134,7 +139,10 @@ def test_a_csv_with_wrong_headers_shows_the_file_error_and_stores_nothing(client
 
     html = upload(client, content).get_data(as_text=True)
 
-    assert "Encabezados no válidos (faltan columnas obligatorias: service_number" in html
+    assert (
+        "Encabezados no válidos (faltan columnas obligatorias: "
+        "Número de servicio (service_number)" in html
+    )
     assert "columnas desconocidas: servicio" in html
     assert 'class="field has-error"' in html
     assert "Resultado de la importación" not in html
@@ -167,3 +175,44 @@ def test_courier_is_refused(client, login):
     assert "No tiene permiso" in page.get_data(as_text=True)
     assert "Importar casos" not in page.get_data(as_text=True)
     assert case_count() == 0
+
+
+def test_template_download(client, dispatcher):
+    html = client.get(URL).get_data(as_text=True)
+    assert 'href="/cases/import/plantilla.csv"' in html
+    response = client.get("/cases/import/plantilla.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="plantilla-importacion-casos.csv"' in response.headers["Content-Disposition"]
+    header = response.get_data().decode("utf-8-sig").strip().split(",")
+    assert header == [c.name for c in csv_import.COLUMNS]
+
+
+def test_rejected_rows_are_downloaded_to_fix_and_upload_again(client, dispatcher):
+    html = upload(client, SAMPLE.read_bytes()).get_data(as_text=True)
+    assert "Descargar las 4 filas rechazadas (CSV)" in html
+    carried = re.search(r'name="rows" type="hidden" value="([^"]+)"', html)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post(
+        "/cases/import/rechazadas.csv", data={"csrf_token": token, "rows": carried.group(1)}
+    )
+    assert 'filename="filas-rechazadas.csv"' in response.headers["Content-Disposition"]
+    lines = response.get_data().decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(";customer_ubigeo;proof_type;proof_number;errores")
+    assert [line.split(";")[0] for line in lines[1:]] == [
+        "KCC-2026-0110560",
+        "KCC-2026-0110571",
+        "KCC-2026-0110589",
+        "KCC-2026-0110593",
+    ]
+    assert "Fecha de compra (purchase_date): Fecha no válida" in lines[1]
+    assert client.post("/cases/import/rechazadas.csv", data={"rows": "x"}).status_code == 400
+
+
+def test_a_windows_1252_upload_is_converted_and_the_page_says_so(client, dispatcher):
+    content = SAMPLE.read_bytes().decode("utf-8-sig").encode("cp1252")
+    html = upload(client, content).get_data(as_text=True)
+    assert "Importados: <strong>11</strong>" in html
+    assert 'data-test="encoding-note"' in html and "Windows-1252" in html
+    db.session.expire_all()
+    stored = db.session.scalar(select(Case).where(Case.case_number == "KCC-2026-0110451"))
+    assert stored.customer.name == "María Flores Quispe"

@@ -41,13 +41,11 @@ def _form(client, **overrides):
         "customer_email": "rosa@correo.example",
         "customer_document_id": "45678912",
         "customer_address": "Jr. Junín 120",
-        "customer_department": "15",
-        "customer_province": "1501",
+        "customer_place": "Miraflores, Lima (Lima)",
         "customer_district": "150122",
         "store_name": "",
         "store_address": "",
-        "store_department": "",
-        "store_province": "",
+        "store_place": "",
         "store_district": "",
         "notes": "",
     }
@@ -55,12 +53,17 @@ def _form(client, **overrides):
     return data
 
 
-def test_form_page_lists_departments(client, clerk):
+def test_form_page_has_a_district_type_ahead_not_cascading_selects(client, clerk):
     html = client.get("/cases/new").get_data(as_text=True)
     assert "Registrar caso" in html
-    assert '<option value="15">Lima</option>' in html
-    assert '<option value="08">Cusco</option>' in html
     assert 'hx-post="/cases/new/assess"' in html
+    assert 'name="customer_department"' not in html and 'name="customer_province"' not in html
+    inputs = re.findall(r"<input[^>]*>", html)
+    typed = next(i for i in inputs if 'name="customer_place"' in i)
+    assert 'hx-get="/cases/places?prefix=customer"' in typed and "data-place-text" in typed
+    code = next(i for i in inputs if 'name="customer_district"' in i)
+    assert 'type="hidden"' in code and "data-place-code" in code
+    assert "js/place-picker.js" in html
 
 
 def test_walk_in_is_registered_in_the_workshop(client, clerk):
@@ -86,8 +89,7 @@ def test_store_doa_uses_the_store_district(client, clerk):
         purchase_date=factories.days_ago(10).isoformat(),
         store_name="Hiraoka Arequipa",
         store_address="Av. Ejército 101",
-        store_department="04",
-        store_province="0401",
+        store_place="Arequipa, Arequipa (Arequipa)",
         store_district="040101",
     )
     assert client.post("/cases/new", data=data).status_code == 303
@@ -102,11 +104,12 @@ def test_errors_are_shown_next_to_fields_and_input_is_kept(client, clerk):
         client,
         service_number="12345",
         product_type="camera",
+        customer_place="",
         customer_district="",
         customer_name="Rosa <b>Quispe</b>",
     )
     response = client.post("/cases/new", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "letra seguida de 6 dígitos" in html
     assert "G&amp;N DIGITAL" in html and "FOTO DIGITAL" in html
@@ -148,8 +151,7 @@ def test_assessment_fragment_tells_kind_zone_and_deadline(client, clerk):
         service_number="C000777",
         origin="call_center",
         purchase_date=factories.days_ago(30).isoformat(),
-        customer_department="13",
-        customer_province="1301",
+        customer_place="Trujillo",
         customer_district="130101",
     )
     response = client.post("/cases/new/assess", data=data, headers={"HX-Request": "true"})
@@ -176,16 +178,72 @@ def test_assess_needs_csrf(client, clerk):
     assert client.post("/cases/new/assess", data=data).status_code == 400
 
 
-def test_provinces_and_districts_cascade(client, clerk):
+def test_district_suggestions_as_the_clerk_types(client, clerk):
     html = client.get(
-        "/cases/places/provinces", query_string={"prefix": "customer", "customer_department": "15"}
+        "/cases/places", query_string={"prefix": "customer", "customer_place": "miraf"}
     ).get_data(as_text=True)
-    assert '<option value="1501">Lima</option>' in html
-    assert '<option value="1505">Cañete</option>' in html
-    assert 'name="customer_district"' in html
+    assert "<html" not in html and 'id="customer_place-options"' in html
+    options = re.findall(r'data-ubigeo="(\d{6})" data-label="([^"]+)"', html)
+    assert options[0] == ("150122", "Miraflores, Lima (Lima)")  # Lima first
+    assert ("040110", "Miraflores, Arequipa (Arequipa)") in options
     html = client.get(
-        "/cases/places/districts", query_string={"prefix": "store", "store_province": "1501"}
+        "/cases/places", query_string={"prefix": "store", "store_place": "xyzzy"}
     ).get_data(as_text=True)
-    assert '<option value="150122">Miraflores</option>' in html
-    assert 'name="store_district"' in html
-    assert client.get("/cases/places/planets?prefix=customer").status_code == 404
+    assert 'id="store_place-options"' in html and "Ningún distrito coincide con «xyzzy»" in html
+    assert client.get("/cases/places?prefix=planet").status_code == 404
+
+
+def test_a_typed_district_that_names_one_district_is_taken(client, clerk):
+    data = _form(client, customer_place="lince", customer_district="")
+    assert client.post("/cases/new", data=data).status_code == 303
+    case = db.session.scalar(select(Case).where(Case.case_number == "KCC-MOST-1"))
+    assert case.ubigeo == "150116"
+
+
+def test_an_ambiguous_typed_district_asks_to_pick_one(client, clerk):
+    data = _form(client, customer_place="Miraflores", customer_district="")
+    html = client.post("/cases/new", data=data).get_data(as_text=True)
+    assert "Elija el distrito «Miraflores» de la lista de sugerencias." in html
+    assert db.session.scalar(select(Case)) is None
+
+
+def test_every_error_shows_at_once_with_the_rule_errors(client, clerk):
+    """A field the form itself refuses (no customer name, no phone) no longer hides the service
+    number and date errors that the live panel showed."""
+    later = (factories.days_ago(0) + timedelta(days=3)).isoformat()
+    data = _form(
+        client,
+        service_number="12345",
+        purchase_date=later,
+        customer_name="",
+        customer_phone="",
+        customer_place="",
+        customer_district="",
+    )
+    response = client.post("/cases/new", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = html[
+        html.index('data-test="error-summary"') : html.index(
+            "</div>", html.index('data-test="error-summary"')
+        )
+    ]
+    for expected in (
+        "letra seguida de 6 dígitos",
+        "no puede ser posterior a la fecha de hoy",
+        "Ingrese el nombre del cliente.",
+        "Ingrese un teléfono de contacto.",
+        "Indique el distrito",
+    ):
+        assert expected in summary, expected
+    assert summary.count("Ingrese el nombre del cliente.") == 1
+    assert 'id="service_number-error"' in html and 'id="purchase_date-error"' in html
+    # the live panel keeps what it said
+    panel = html[html.index('id="assessment"') :]
+    assert "letra seguida de 6 dígitos" in panel
+    assert db.session.scalar(select(Case)) is None
+
+
+def test_missing_purchase_date_is_one_message(client, clerk):
+    html = client.post("/cases/new", data=_form(client, purchase_date="")).get_data(as_text=True)
+    assert html.count("Ingrese la fecha de compra") == 2  # summary and field

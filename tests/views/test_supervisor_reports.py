@@ -14,7 +14,7 @@ from fieldapp.models import StockUnit
 from fieldapp.models.types import utcnow
 from fieldapp.services import review, stock, workshop
 from tests import factories
-from tests.services.review_helpers import close_job, doa_case
+from tests.services.review_helpers import close_job, doa_case, plan_job
 
 MONTH = utcnow().astimezone(LIMA_TZ).strftime("%Y-%m")
 
@@ -49,6 +49,33 @@ def test_dashboard_figures_and_charts(client, supervisor):
     assert "Rosa Huamán" in html and "1 hechos, 0 fallidos" in html
     assert "<td>ESP 3250</td><td>1</td><td>2</td><td>50.0</td>" in html
     assert "1 de 2 repuestos de equipos DOA usados" in html
+
+
+def test_overdue_items_say_who_holds_the_job_and_link_to_it(client, supervisor):
+    courier = factories.user(Role.COURIER, full_name="Rosa Huamán")
+    late = doa_case(received_at=utcnow() - timedelta(days=3))
+    job, route = plan_job(late, courier, factories.days_ago(0))
+    route.published_at = utcnow()
+    unplanned = doa_case(received_at=utcnow() - timedelta(days=3))
+    db.session.commit()
+    html = client.get("/supervisor/dashboard").get_data(as_text=True)
+    items = {
+        number: item
+        for item in html.split('data-test="risk-item"')[1:]
+        for number in (late.case_number, unplanned.case_number)
+        if number in item.split("</li>")[0]
+    }
+    assert "Courier: Rosa Huamán" in items[late.case_number]
+    assert f'href="/cases/{late.case_number}#job-{job.id}">ver la visita' in items[late.case_number]
+    assert "Despacho: visita por planificar" in items[unplanned.case_number]
+    page = client.get(f"/cases/{late.case_number}").get_data(as_text=True)
+    assert f'id="job-{job.id}"' in page
+
+
+def test_weeks_without_decided_deadlines_say_sin_datos(client, supervisor):
+    html = client.get("/supervisor/dashboard").get_data(as_text=True)
+    weeks = html.split("Plazos cumplidos por semana (%)</title>", 1)[1].split("</svg>", 1)[0]
+    assert weeks.count("sin datos") == 8 and "0 %" not in weeks
 
 
 def test_statement_page_and_downloads(client, supervisor):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -120,3 +122,41 @@ def test_issued_delivery_note_is_shown_beside_the_evidence(client, supervisor, c
     card = html.split(f'id="job-{job.id}"', 1)[1]
     assert "Sin documento emitido" not in card and "NE-" in card
     assert 'href="/documents/' in card
+
+
+def test_queue_filters_by_courier_zone_and_flag_and_keeps_them(client, supervisor):
+    ana = factories.user(Role.COURIER, full_name="Ana Lima")
+    beto = factories.user(Role.COURIER, full_name="Beto Sur")
+    lima_clean = close_job(doa_case(), ana)
+    lima_wrong = close_job(doa_case(), ana, checked="T999999")
+    south = close_job(doa_case(customer={"ubigeo": "040101"}), beto)
+
+    def shown(**query) -> set[int]:
+        html = client.get("/supervisor/", query_string=query).get_data(as_text=True)
+        return {int(n) for n in re.findall(r'id="job-(\d+)"', html)}
+
+    everyone = {lima_clean.id, lima_wrong.id, south.id}
+    assert shown() == everyone
+    assert shown(courier=ana.id) == {lima_clean.id, lima_wrong.id}
+    assert shown(zone="provinces") == {south.id}
+    assert shown(flag="service_number_mismatch") == {lima_wrong.id}
+    assert shown(flag="clean", courier=ana.id) == {lima_clean.id}
+    assert shown(courier=beto.id, zone="lima") == set()
+    assert shown(zone="mars", flag="nonsense", courier="x") == everyone  # ignored, not a 500
+    html = client.get("/supervisor/", query_string={"courier": beto.id, "zone": "lima"})
+    html = html.get_data(as_text=True)
+    assert "Ningún trabajo por aprobar coincide con los filtros." in html
+    assert f'<option selected value="{beto.id}">Beto Sur</option>' in html
+
+    # Approving from a filtered queue comes back to the same filters; bulk approval takes only
+    # the clean jobs the filters show.
+    token = csrf_token(client, "/supervisor/")
+    response = client.post(
+        f"/supervisor/jobs/{lima_wrong.id}/approve?courier={ana.id}", data={"csrf_token": token}
+    )
+    assert response.headers["Location"] == f"/supervisor/?courier={ana.id}"
+    response = client.post("/supervisor/bulk-approve?zone=provinces", data={"csrf_token": token})
+    assert response.headers["Location"] == "/supervisor/?zone=provinces"
+    db.session.expire_all()
+    assert db.session.get(Job, south.id).status is JobStatus.APPROVED
+    assert db.session.get(Job, lima_clean.id).status is JobStatus.DONE

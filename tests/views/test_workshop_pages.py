@@ -65,6 +65,25 @@ def test_counter_reception_repair_and_collection(client, tech):
     response = post(
         client, f"{base}/collect", signer_name="María Flores", signer_document_id="45678912"
     )
+    assert response.status_code == 422
+    assert "Falta la firma: pida a quien recoge que firme" in response.get_data(as_text=True)
+    response = post(
+        client,
+        f"{base}/collect",
+        signer_name="María Flores",
+        signer_document_id="45678912",
+        signature="data:image/png;base64,bm90IGFuIGltYWdl",
+    )
+    assert response.status_code == 422 and "No se pudo leer la firma" in response.get_data(
+        as_text=True
+    )
+    response = post(
+        client,
+        f"{base}/collect",
+        signer_name="María Flores",
+        signer_document_id="45678912",
+        signature=factories.signature_data_url(),
+    )
     assert response.status_code == 303
     assert reload(case).status is Status.CLOSED
     assert "María Flores (DNI 45678912)" in client.get(base).get_data(as_text=True)

@@ -1,4 +1,5 @@
-/* Signature pads: canvas[data-signature-pad] drawn with signature_pad, sized for the screen. */
+/* Signature pads: canvas[data-signature-pad] drawn with signature_pad, sized for the screen; with
+   data-signature-field, the drawing is put in that hidden input of its form on submit. */
 (function () {
   "use strict";
   function init(root) {
@@ -11,6 +12,15 @@
       canvas.signaturePad = new window.SignaturePad(canvas, { backgroundColor: "rgb(255,255,255)" });
       const clear = canvas.parentElement.querySelector("[data-signature-clear]");
       if (clear) clear.addEventListener("click", () => canvas.signaturePad.clear());
+      // A plain form posts the drawing in the hidden input named by data-signature-field.
+      const form = canvas.closest("form");
+      const name = canvas.dataset.signatureField;
+      if (form && name && form.elements[name]) {
+        form.addEventListener("submit", () => {
+          const pad = canvas.signaturePad;
+          form.elements[name].value = pad.isEmpty() ? "" : pad.toDataURL("image/png");
+        });
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", () => init(document));
