@@ -114,7 +114,8 @@ def test_healthz_says_unavailable_then_ok(client, outage):
     up = client.get("/healthz")
 
     assert (down.status_code, down.get_json()) == (503, {"status": "unavailable"})
-    assert (up.status_code, up.get_json()) == (200, {"status": "ok"})
+    assert (up.status_code, up.get_json()["status"]) == (200, "ok")
+    assert up.get_json()["queue"]["oldest_waiting_seconds"] == 0
 
 
 def test_a_sync_action_gets_503_json_so_the_phone_keeps_it_queued(client, login, outage):
