@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
-from fieldapp import logging_setup, transaction
-from fieldapp.config import load_config
-from fieldapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
+# Nothing is imported at module level: `import fieldapp.domain…` (plain rules, used by tests
+# and benches without an app) must not load Flask or SQLAlchemy through this package.
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints and CLI. Never touches the schema."""
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from fieldapp import logging_setup, transaction
+    from fieldapp.config import load_config
+    from fieldapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(Path(app.instance_path), config))
     logging_setup.init_app(app)  # first: no personal data in any log line from here on
