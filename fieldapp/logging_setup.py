@@ -81,14 +81,6 @@ def _redact_record(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
-class RedactingFilter(logging.Filter):
-    """The same redaction as a handler filter, for handlers configured outside the app."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        _redact_record(record)
-        return True
-
-
 def install() -> None:
     """Make every new log record in this process a redacted one (idempotent)."""
     factory = logging.getLogRecordFactory()

@@ -197,16 +197,6 @@ FLOWS: dict[Flow, dict[Event, Transition]] = {
     Flow.WARRANTY_STORE: _table(_ST_MOVES),
 }
 
-# Flows in which the ST moves the unit (and so dispatch plans visits).
-ST_MOVES_UNIT: frozenset[Flow] = frozenset(
-    {
-        Flow.DOA_LIMA,
-        Flow.DOA_PROVINCES,
-        Flow.DOA_STORE,
-        Flow.WARRANTY_PROVINCES,
-        Flow.WARRANTY_STORE,
-    }
-)
 DOA_FLOWS: frozenset[Flow] = frozenset(
     {Flow.DOA_LIMA, Flow.DOA_PROVINCES, Flow.DOA_STORE, Flow.DOA_COUNTER}
 )
