@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from fieldapp import clock
 from fieldapp.dispatch import bp
-from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.routing import Slot, slot_window
 from fieldapp.extensions import db, htmx
 from fieldapp.models import Job, User
-from fieldapp.models.types import utcnow
 from fieldapp.services import dispatch, publishing
 from fieldapp.web.rendering import render
 
 
 def _day(value: str | None) -> date:
-    """The day in the URL or query, today (Lima) when absent.
+    """The day in the URL or query; when absent, today (Lima), or the next working day once the
+    shift has ended.
 
     :raises BadRequest: for a malformed date.
     """
     if not value:
-        return datetime.now(LIMA_TZ).date()
+        return dispatch.opening_day(clock.now())
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -38,7 +38,7 @@ def _show(day: date, unplanned: dict[int, str] | None = None, warnings: list[str
         "dispatch/_board.html",
         board=board,
         day=day,
-        now=utcnow(),
+        now=clock.now(),
         plan_map=dispatch.board_map(board),
         warnings=warnings or [],
         slots=list(Slot),

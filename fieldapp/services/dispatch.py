@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,6 +21,7 @@ from fieldapp.domain.deadlines import LIMA_TZ, end_of_day, is_business_day
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.mapping import PALETTE, PlanMap, plan_map
 from fieldapp.domain.roles import Role
+from fieldapp.domain.workday import board_day
 from fieldapp.extensions import db
 from fieldapp.models import CourierAvailability, CourierProfile, Job, Route, User
 from fieldapp.models.types import utcnow
@@ -103,6 +104,17 @@ def _available(user: User, day: date) -> bool:
         )
     )
     return record.available if record is not None else is_business_day(day)
+
+
+def opening_day(now: datetime) -> date:
+    """The day the board opens on at `now`: today until the last courier's shift ends, then the
+    next working day."""
+    latest = db.session.scalar(
+        select(func.max(CourierProfile.shift_end))
+        .join(User, User.id == CourierProfile.user_id)
+        .where(User.role == Role.COURIER, User.active.is_(True))
+    )
+    return board_day(now, latest or time(23, 59, 59))
 
 
 def board(day: date) -> Board:
