@@ -33,6 +33,7 @@ _ENUM_LABELS: dict[type, dict] = {
         Urgency.AT_RISK: "En riesgo",
         Urgency.OVERDUE: "Vencido",
         Urgency.DONE: "Cumplido",
+        Urgency.MISSED: "Incumplido",
     },
     Zone: {Zone.LIMA: "Lima", Zone.PROVINCES: "Provincias"},
     CaseKind: {CaseKind.DOA: "DOA (cambio)", CaseKind.WARRANTY: "Garantía (reparación)"},
@@ -98,8 +99,16 @@ def countdown(due_at: datetime | None, now: datetime) -> str:
     return f"vence en {span}" if seconds >= 0 else f"venció hace {span}"
 
 
+def deadline_status(item, now: datetime | None = None):
+    """How a job's deadline or a case deadline stands (services/deadline_status.py)."""
+    from fieldapp.services import deadline_status as statuses  # services load after the app
+
+    return statuses.status(item, now)
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
+    app.add_template_filter(deadline_status, "deadline_status")
     app.add_template_filter(lima_datetime, "lima")
     app.add_template_filter(short_date, "dmy")
     app.add_template_filter(label, "label")

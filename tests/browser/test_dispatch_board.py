@@ -4,19 +4,23 @@ now, the map (tiles and the offline SVG fallback) and one deadline status on eve
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import count
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from fieldapp.domain.deadlines import LIMA_TZ, add_business_days, end_of_day
+from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import CourierProfile
+from fieldapp.models import Case, CourierProfile, Route, User
+from fieldapp.models.types import utcnow
 from fieldapp.services import jobs
 from tests import factories
 from tests.browser.conftest import log_in
+from tests.services.review_helpers import close_job, doa_case
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1366, "height": 768}
@@ -127,3 +131,97 @@ def test_after_the_shift_started_the_plan_starts_now_and_after_it_ended_the_next
     clock(at(day, 18, 30))
     desk.goto("/dispatch/")
     expect(desk.locator("#day")).to_have_value(add_business_days(day, 1).isoformat())
+
+
+def _set_deadline(case_id: int, starts_at: datetime, due_at: datetime) -> None:
+    """Move the swap deadline of a case (and its open job's due time) to `starts_at`–`due_at`."""
+    case = db.session.get(Case, case_id)
+    (swap,) = [d for d in case.deadlines if d.name == "swap"]
+    swap.starts_at, swap.due_at = starts_at, due_at
+    job = jobs.open_job(case)
+    job.due_at = due_at
+    db.session.commit()
+
+
+def _screens_day() -> dict:
+    """A courier's published route of today with three DOA stops whose deadlines stand
+    differently: one closed a day late, one open past due, one open with little time left."""
+    now = utcnow()
+    courier_user = db.session.get(User, courier())
+    late, overdue, risky = (doa_case() for _ in range(3))
+    _set_deadline(late.id, now - timedelta(days=2), now - timedelta(days=1))
+    late_job = close_job(late, courier_user)  # closed now: a day after it was due
+    _set_deadline(overdue.id, now - timedelta(hours=26), now - timedelta(hours=2))
+    _set_deadline(risky.id, now - timedelta(hours=30), now + timedelta(hours=2))
+    route = db.session.scalar(
+        select(Route).where(Route.courier_id == courier_user.id, Route.day == factories.days_ago(0))
+    )
+    for case in (overdue, risky):
+        job = jobs.open_job(case)
+        route.jobs.append(job)
+        job.status, job.sequence = JobStatus.PLANNED, len(route.jobs)
+    route.published_at = now
+    db.session.commit()
+    found = {
+        "late": (late.case_number, late_job.id),
+        "overdue": (overdue.case_number, None),
+        "risky": (risky.case_number, None),
+        "courier": courier_user.username,
+    }
+    db.session.remove()
+    return found
+
+
+def test_one_deadline_status_on_every_screen(browser, server, live_app):
+    day = _screens_day()
+    expected = {"late": "missed", "overdue": "overdue", "risky": "at_risk"}
+    words = {"missed": "Incumplido", "overdue": "Vencido", "at_risk": "En riesgo"}
+    seen: dict[str, dict[str, str]] = {key: {} for key in expected}
+
+    def read(screen: str, key: str, badge) -> None:
+        expect(badge).to_have_count(1)
+        seen[key][screen] = f"{badge.get_attribute('data-deadline-status')}:{badge.inner_text()}"
+
+    courier_phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="es-PE", base_url=server.url
+    )
+    page = courier_phone.new_page()
+    log_in(page, day["courier"])
+    page.goto("/courier/")
+    for key in expected:
+        number = day[key][0]
+        read("courier", key, page.locator(f'li[data-case="{number}"] [data-deadline-status]'))
+    courier_phone.close()
+
+    office = dispatcher_context(browser, server, DESKTOP)
+    page = office.new_page()
+    log_in(page, "sofia")
+    expect(page.locator("h1")).to_be_visible()
+    for key in expected:
+        number = day[key][0]
+        page.goto(f"/cases/{number}")
+        read("case", key, page.locator('[data-deadline="swap"] [data-deadline-status]'))
+    page.goto("/supervisor/")
+    read("supervisor", "late", page.locator(f"#job-{day['late'][1]} [data-deadline-status]"))
+    page.goto("/supervisor/dashboard")
+    for key in ("overdue", "risky"):
+        card = page.locator("li.card.case", has_text=day[key][0])
+        read("dashboard", key, card.locator("[data-deadline-status]"))
+    office.close()
+
+    desk = dispatcher_context(browser, server, DESKTOP)
+    page = desk.new_page()
+    factories.user(Role.DISPATCHER, username="diana_plazos", full_name="Diana Plazos")
+    log_in(page, "diana_plazos")
+    expect(page.locator("h1")).to_be_visible()
+    page.goto(f"/dispatch/?day={factories.days_ago(0).isoformat()}")
+    for key in expected:
+        stop = page.locator("li.stop", has_text=day[key][0])
+        read("board", key, stop.locator("[data-deadline-status]"))
+    desk.close()
+
+    for key, status in expected.items():
+        answers = set(seen[key].values())
+        assert answers == {f"{status}:{words[status]}"}, (key, seen[key])
+    assert set(seen["late"]) == {"courier", "case", "supervisor", "board"}
+    assert set(seen["overdue"]) == {"courier", "case", "dashboard", "board"}
