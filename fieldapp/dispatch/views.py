@@ -12,7 +12,7 @@ from fieldapp.dispatch import bp
 from fieldapp.domain.routing import Slot, slot_window
 from fieldapp.extensions import db, htmx
 from fieldapp.models import Job, User
-from fieldapp.services import dispatch, publishing
+from fieldapp.services import dispatch, dispatch_map, publishing
 from fieldapp.web.rendering import render
 
 
@@ -40,6 +40,7 @@ def _show(day: date, unplanned: dict[int, str] | None = None, warnings: list[str
         day=day,
         now=clock.now(),
         plan_map=dispatch.board_map(board),
+        map_data=dispatch_map.map_data(board),
         warnings=warnings or [],
         slots=list(Slot),
     )

@@ -3,11 +3,16 @@ now, the map (tiles and the offline SVG fallback) and one deadline status on eve
 
 from __future__ import annotations
 
+import http.server
+import io
+import math
 import re
+import threading
 from datetime import date, datetime, time, timedelta
 from itertools import count
 
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -17,7 +22,7 @@ from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Case, CourierProfile, Route, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import jobs
+from fieldapp.services import dispatch, jobs
 from tests import factories
 from tests.browser.conftest import log_in
 from tests.services.review_helpers import close_job, doa_case
@@ -225,3 +230,130 @@ def test_one_deadline_status_on_every_screen(browser, server, live_app):
         assert answers == {f"{status}:{words[status]}"}, (key, seen[key])
     assert set(seen["late"]) == {"courier", "case", "supervisor", "board"}
     assert set(seen["overdue"]) == {"courier", "case", "dashboard", "board"}
+
+
+# --- The map: tiles from a local fixture folder, and the offline SVG fallback ------------------
+
+SAN_ISIDRO = (-12.09777778, -77.02722222)
+
+
+def tile_xy(lat: float, lon: float, zoom: int) -> tuple[int, int]:
+    """The slippy-map tile (x, y) holding a point at `zoom`."""
+    n = 2**zoom
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+@pytest.fixture(scope="module")
+def tile_server(tmp_path_factory):
+    """A tile server on 127.0.0.1 serving small PNG tiles made here, around San Isidro at the
+    zoom levels the board can show; `requested` lists the paths asked for."""
+    folder = tmp_path_factory.mktemp("tiles")
+    image = Image.new("RGB", (256, 256), (214, 232, 214))
+    ImageDraw.Draw(image).rectangle((0, 0, 255, 255), outline=(150, 170, 150))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    png = buffer.getvalue()
+    for zoom in range(8, 16):
+        cx, cy = tile_xy(*SAN_ISIDRO, zoom)
+        for x in range(cx - 5, cx + 6):
+            for y in range(cy - 5, cy + 6):
+                path = folder / str(zoom) / str(x) / f"{y}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(png)
+    requested: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def log_message(self, *args):  # quiet
+            requested.append(self.path)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.requested = requested
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(5)
+
+
+@pytest.fixture
+def tiles(live_app):
+    """Set the tile URL setting for the test (empty afterwards)."""
+
+    def set_to(url: str) -> None:
+        live_app.config["MAP_TILE_URL"] = url
+
+    yield set_to
+    live_app.config["MAP_TILE_URL"] = ""
+
+
+def planned_day() -> tuple[date, list[tuple[int, str]]]:
+    """A future day planned by the optimiser: three stops at San Isidro's centre (one point)."""
+    day = add_business_days(datetime.now(LIMA_TZ).date(), 30 + next(_names))
+    courier()
+    made = doa_jobs(day, districts=("150131", "150131", "150131"))
+    actor = factories.user(Role.DISPATCHER)
+    dispatch.optimise(day, actor, seconds=0.5)
+    db.session.commit()
+    db.session.remove()
+    return day, made
+
+
+def test_the_board_map_shows_tiles_popups_and_fanned_out_stops(desk, server, tile_server, tiles):
+    day, made = planned_day()
+    tiles(tile_server.url + "/{z}/{x}/{y}.png")
+    desk.goto(f"/dispatch/?day={day.isoformat()}")
+    figure = desk.locator("[data-plan-figure]")
+    expect(figure).to_have_attribute("data-map-state", "tiles")
+    expect(desk.locator(".leaflet-tile-loaded").first).to_be_visible()
+    expect(desk.locator("[data-plan-svg]")).to_be_hidden()
+    assert any(path.endswith(".png") for path in tile_server.requested)
+
+    markers = [desk.locator(f'.plan-stop[title="{number}"]') for _, number in made]
+    boxes = []
+    for marker in markers:
+        expect(marker).to_be_visible()
+        boxes.append(marker.bounding_box())
+    centres = [(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2) for b in boxes]
+    for i, a in enumerate(centres):
+        for b in centres[i + 1 :]:
+            assert math.dist(a, b) >= 20, f"stops at one place overlap: {centres}"
+
+    job_id, number = made[1]
+    markers[1].click()
+    popup = desk.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(number)
+    expect(popup).to_contain_text("Cliente: María Flores")
+    expect(popup).to_contain_text(re.compile(r"Llegada: \d\d:\d\d"))
+    expect(desk.locator(f"#stop-{job_id}")).to_have_class(re.compile(r"\bselected\b"))
+
+    list_box = desk.locator(".board-list").bounding_box()
+    map_box = figure.bounding_box()
+    if desk.viewport_size["width"] >= 1100:
+        assert map_box["x"] + map_box["width"] <= list_box["x"], "map and list side by side"
+    else:
+        assert map_box["y"] + map_box["height"] <= list_box["y"], "list below the map"
+
+
+def test_without_a_tile_url_the_board_keeps_the_offline_svg_map(desk, server, tiles):
+    day, made = planned_day()
+    tiles("")
+    desk.goto(f"/dispatch/?day={day.isoformat()}")
+    expect(desk.locator("[data-plan-svg]")).to_be_visible()
+    expect(desk.locator("[data-plan-svg] circle").first).to_be_visible()
+    expect(desk.locator(".leaflet-container")).to_have_count(0)
+
+
+def test_when_tiles_fail_the_board_falls_back_to_the_svg_map(desk, server, tile_server, tiles):
+    day, made = planned_day()
+    tiles(tile_server.url + "/missing/{z}/{x}/{y}.png")
+    desk.goto(f"/dispatch/?day={day.isoformat()}")
+    expect(desk.locator("[data-plan-figure]")).to_have_attribute("data-map-state", "fallback")
+    expect(desk.locator("[data-plan-svg]")).to_be_visible()
+    expect(desk.locator("[data-plan-map]")).to_be_hidden()
