@@ -32,7 +32,7 @@ def _day(value: str | None) -> date:
 
 def _show(day: date, unplanned: dict[int, str] | None = None, warnings: list[str] | None = None):
     board = dispatch.board(day)
-    board.unplanned = unplanned or {}
+    board.unplanned.update(unplanned or {})
     return render(
         "dispatch/index.html",
         "dispatch/_board.html",

@@ -70,3 +70,18 @@ class Route(db.Model):
     def is_published(self) -> bool:
         """Whether the courier can see this route."""
         return self.published_at is not None
+
+
+class UnplannedJob(db.Model):
+    """Why the day's last plan left a job off every route; kept with the plan so the job's card
+    shows it until the next plan (whoever runs the optimiser writes it)."""
+
+    __tablename__ = "unplanned_job"
+    __table_args__ = (UniqueConstraint("day", "job_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))  # routing.UnplannedReason value
+    message: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

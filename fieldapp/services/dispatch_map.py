@@ -12,6 +12,7 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.jobs import JOB_KIND_LABELS
 from fieldapp.models import Job
 from fieldapp.services.dispatch import Board
+from fieldapp.web.filters import place
 
 
 def _hm(at: datetime | None) -> str:
@@ -30,6 +31,7 @@ def _stop(job: Job) -> dict:
         "seq": job.sequence or "",
         "case": job.case.case_number,
         "customer": job.case.customer.name,
+        "address": place(job),
         "kind": JOB_KIND_LABELS.get(job.kind, job.kind.value),
         "window": window,
         "eta": _hm(job.eta),

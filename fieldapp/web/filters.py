@@ -8,7 +8,7 @@ from flask import Flask
 
 from fieldapp.domain.case_flow import EVENT_LABELS, FLOW_LABELS, STATUS_LABELS, Flow, Status
 from fieldapp.domain.deadlines import LIMA_TZ, Urgency
-from fieldapp.domain.geo import Zone
+from fieldapp.domain.geo import Gazetteer, Zone
 from fieldapp.domain.jobs import (
     FAILURE_LABELS,
     JOB_KIND_LABELS,
@@ -99,6 +99,12 @@ def countdown(due_at: datetime | None, now: datetime) -> str:
     return f"vence en {span}" if seconds >= 0 else f"venció hace {span}"
 
 
+def place(job) -> str:
+    """A job's street address with its district and city."""
+    district = Gazetteer.default().get(job.ubigeo)
+    return district.place(job.address) if district is not None else (job.address or job.ubigeo)
+
+
 def deadline_status(item, now: datetime | None = None):
     """How a job's deadline or a case deadline stands (services/deadline_status.py)."""
     from fieldapp.services import deadline_status as statuses  # services load after the app
@@ -109,6 +115,7 @@ def deadline_status(item, now: datetime | None = None):
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(deadline_status, "deadline_status")
+    app.add_template_filter(place, "place")
     app.add_template_filter(lima_datetime, "lima")
     app.add_template_filter(short_date, "dmy")
     app.add_template_filter(label, "label")

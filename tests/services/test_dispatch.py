@@ -225,3 +225,15 @@ def test_a_change_during_the_solve_makes_the_optimisation_stale(dispatcher, day,
         dispatch.optimise(day, dispatcher)
     db.session.rollback()
     assert db.session.scalar(select(Route)) is None  # nothing written
+
+
+def test_unplanned_reasons_are_kept_with_the_plan_until_the_job_is_placed(dispatcher, day):
+    ana = courier("ana")
+    (far,) = doa_jobs(1, day, districts=["160101"])  # Iquitos from Lima
+    dispatch.optimise(day, dispatcher)
+    db.session.commit()
+    kept = dispatch.board(day).unplanned
+    assert kept[far.id].startswith("Demasiado lejos para la duración del turno")
+    dispatch.move(far, ana.id, day, dispatcher)  # the dispatcher places it by hand anyway
+    db.session.commit()
+    assert far.id not in dispatch.board(day).unplanned

@@ -124,3 +124,24 @@ def test_window_is_recorded(client, board, day):
     )
     assert bad.status_code == 422
     assert "Indique una franja válida" in bad.get_data(as_text=True)
+
+
+def test_unplanned_reasons_stay_on_the_job_cards_and_addresses_carry_district_and_city(
+    client, board, day
+):
+    from tests.services.test_dispatch import doa_jobs as make_jobs
+
+    (far,) = make_jobs(1, day, districts=["160101"])  # Iquitos: beyond any Lima shift
+    far_number = far.case.case_number
+    _post(client, f"/dispatch/{day.isoformat()}/optimise", headers=HX)
+    # A later visit (another dispatcher, a reload) still says why the job was left out.
+    html = client.get(f"/dispatch/?day={day.isoformat()}").get_data(as_text=True)
+    card = re.search(
+        rf'<li class="card job[^"]*"[^>]*>(?:(?!</li>).)*{far_number}.*?</li>', html, re.S
+    )
+    assert card is not None, "the unplanned job has a card"
+    assert "data-unplanned-reason" in card[0]
+    assert "Sin planificar: Demasiado lejos para la duración del turno" in card[0]
+    assert "Av. Arequipa 1234, Iquitos, Maynas" in card[0]
+    # Planned stops carry district and city too.
+    assert re.search(r"Av\. Arequipa 1234, [A-Z][a-zñ ]+, Lima<", html)

@@ -21,6 +21,7 @@
     title.textContent = (stop.seq ? stop.seq + ". " : "") + stop.kind + " · " + stop.case;
     box.append(title);
     line(box, "Cliente", stop.customer);
+    line(box, "Dirección", stop.address);
     line(box, "Franja", stop.window);
     line(box, "Llegada", stop.eta);
     return box;
