@@ -145,3 +145,34 @@ def test_unplanned_reasons_stay_on_the_job_cards_and_addresses_carry_district_an
     assert "Av. Arequipa 1234, Iquitos, Maynas" in card[0]
     # Planned stops carry district and city too.
     assert re.search(r"Av\. Arequipa 1234, [A-Z][a-zñ ]+, Lima<", html)
+
+
+def test_route_sheet_links_on_the_board_and_on_the_couriers_route(app, client, login):
+    from datetime import datetime
+
+    from fieldapp.domain.deadlines import LIMA_TZ
+    from fieldapp.services import dispatch, documents, publishing
+
+    today = datetime.now(LIMA_TZ).date()
+    ana = courier("ana", capacity=4)
+    boss = factories.user(Role.DISPATCHER)
+    for job in doa_jobs(2, today):
+        dispatch.move(job, ana.id, today, boss)
+    publishing.publish(today, boss)
+    db.session.commit()
+    route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
+    login(boss.username)
+    board_html = client.get(f"/dispatch/?day={today.isoformat()}").get_data(as_text=True)
+    assert "Hoja de ruta en preparación" in board_html  # requested, not issued yet
+    documents.issue_pending()
+    db.session.commit()
+    sheet = documents.route_sheet(route)
+    link = f'href="/documents/{sheet.id}.pdf"'
+    board_html = client.get(f"/dispatch/?day={today.isoformat()}").get_data(as_text=True)
+    assert link in board_html and f"Hoja de ruta {sheet.number} (PDF)" in board_html
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/dispatch/")})
+    login("ana")
+    route_html = client.get("/courier/").get_data(as_text=True)
+    assert link in route_html
+    pdf = client.get(f"/documents/{sheet.id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
