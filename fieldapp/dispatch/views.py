@@ -10,6 +10,7 @@ from flask_login import current_user
 from fieldapp import clock
 from fieldapp.dispatch import bp
 from fieldapp.domain.routing import Slot, slot_window
+from fieldapp.domain.wording import count
 from fieldapp.extensions import db, htmx
 from fieldapp.models import Job, User
 from fieldapp.services import dispatch, dispatch_map, publishing
@@ -96,7 +97,9 @@ def optimise(day: str):
     planned = len(result.plan.planned_ids)
     km = result.plan.distance_m / 1000
     return _done(
-        when, f"Plan optimizado: {planned} paradas, {km:.1f} km.", unplanned=result.unplanned
+        when,
+        f"Plan optimizado: {count(planned, 'parada', 'paradas')}, {km:.1f} km.",
+        unplanned=result.unplanned,
     )
 
 
@@ -108,7 +111,7 @@ def publish(day: str):
         routes = publishing.publish(when, current_user)
     except dispatch.DispatchError as exc:
         return _failed(when, exc)
-    return _done(when, f"Rutas publicadas a {len(routes)} courier(s).")
+    return _done(when, f"Rutas publicadas a {count(len(routes), 'courier', 'couriers')}.")
 
 
 @bp.post("/<day>/unpublish")

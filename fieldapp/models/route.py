@@ -12,6 +12,9 @@ from fieldapp.models.job import Job
 from fieldapp.models.types import UTCDateTime, utcnow
 from fieldapp.models.user import User
 
+# The vehicles a courier may have, with their Spanish names (pages and route sheets).
+VEHICLE_LABELS = {"motorcycle": "Moto", "car": "Auto", "van": "Furgoneta"}
+
 
 class CourierProfile(db.Model):
     """A courier's base, shift and vehicle (capacity in units)."""

@@ -18,7 +18,11 @@ from fieldapp.domain.jobs import (
     JobStatus,
 )
 from fieldapp.domain.roles import ROLE_LABELS, Role
+from fieldapp.domain.stock import MOVEMENT_LABELS
+from fieldapp.domain.stock import STATUS_LABELS as STOCK_STATUS_LABELS
 from fieldapp.domain.warranty import CaseKind
+from fieldapp.domain.wording import count, load
+from fieldapp.models.route import VEHICLE_LABELS
 
 # Labels by enum type: StrEnum members equal their values, so one flat dict would mix them up.
 _ENUM_LABELS: dict[type, dict] = {
@@ -38,7 +42,6 @@ _ENUM_LABELS: dict[type, dict] = {
     Zone: {Zone.LIMA: "Lima", Zone.PROVINCES: "Provincias"},
     CaseKind: {CaseKind.DOA: "DOA (cambio)", CaseKind.WARRANTY: "Garantía (reparación)"},
 }
-VEHICLE_LABELS = {"motorcycle": "Moto", "car": "Auto", "van": "Furgoneta"}
 DEADLINE_LABELS = {
     "swap": "Cambio",
     "pickup": "Recojo",
@@ -61,8 +64,36 @@ ACTION_LABELS = {
     "visit_window": "Franja de visita acordada",
     "stop_locked": "Parada fijada",
     "stop_unlocked": "Parada liberada",
+    "job_pending": "Visita por planificar",
+    "diagnosis": "Diagnóstico registrado",
+    "repair": "Reparación registrada",
+    "route_published": "Ruta publicada",
+    "route_unpublished": "Ruta retirada",
+    "routes_optimised": "Rutas optimizadas",
+    "courier_available": "Courier disponible",
+    "courier_unavailable": "Courier no disponible",
+    "bulk_approve": "Aprobación en bloque",
+    "customer_exported": "Datos del cliente exportados",
+    "customers_anonymised": "Clientes anonimizados",
+    **{f"stock_{kind.value}": f"Stock: {text.lower()}" for kind, text in MOVEMENT_LABELS.items()},
     **{event.value: text.capitalize() for event, text in EVENT_LABELS.items()},
 }
+
+
+# Status codes by the kind of thing an audit event is about (case history, "from → to").
+_STATUS_LABELS_BY_ENTITY: dict[str, dict] = {
+    "case": STATUS_LABELS,
+    "job": JOB_STATUS_LABELS,
+    "stock_unit": STOCK_STATUS_LABELS,
+}
+
+
+def status_label(status: str | None, entity: str = "case") -> str:
+    """The Spanish label of a status code recorded for an `entity` ('' for none)."""
+    if not status:
+        return ""
+    labels = _STATUS_LABELS_BY_ENTITY.get(entity, STATUS_LABELS)
+    return next((text for key, text in labels.items() if key == status), status)
 
 
 def lima_datetime(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -123,4 +154,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda name: DEADLINE_LABELS.get(name, name), "deadline_label")
     app.add_template_filter(lambda name: VEHICLE_LABELS.get(name, name), "vehicle_label")
     app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
-    app.add_template_filter(lambda status: STATUS_LABELS.get(status, status or ""), "status_label")
+    app.add_template_filter(status_label, "status_label")
+    app.add_template_filter(lambda n, one, many: count(n, one, many), "count")
+    app.add_template_filter(lambda job: load(job.units_out, job.units_in), "load")

@@ -20,7 +20,7 @@ from fieldapp.domain.deadlines import LIMA_TZ, add_business_days, end_of_day
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import Case, CourierProfile, Route, User
+from fieldapp.models import Case, Route, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import dispatch, jobs
 from tests import factories
@@ -86,19 +86,7 @@ def courier(shift=(time(8, 30), time(18, 0)), capacity: int = 10) -> int:
     """A courier with a profile based at the ST counter; returns their id."""
     n = next(_names)
     user = factories.user(Role.COURIER, username=f"moto{n}", full_name=f"Courier {n:02d}")
-    db.session.add(
-        CourierProfile(
-            user_id=user.id,
-            base_name="San Isidro",
-            base_lat=-12.0977,
-            base_lon=-77.0365,
-            vehicle="car",
-            capacity=capacity,
-            shift_start=shift[0],
-            shift_end=shift[1],
-        )
-    )
-    db.session.commit()
+    factories.courier_profile(user, capacity=capacity, shift_start=shift[0], shift_end=shift[1])
     return user.id
 
 

@@ -88,7 +88,7 @@ def test_stale_edit_is_refused_with_a_message(client, board, day):
 def test_publish_then_track(client, board, day):
     _post(client, f"/dispatch/{day.isoformat()}/optimise", headers=HX)
     response = _post(client, f"/dispatch/{day.isoformat()}/publish", headers=HX)
-    assert "Rutas publicadas a 1 courier(s)." in response.get_data(as_text=True)
+    assert "Rutas publicadas a 1 courier." in response.get_data(as_text=True)
     db.session.expire_all()
     job = board[0]
     anonymous = client.application.test_client()
@@ -176,3 +176,51 @@ def test_route_sheet_links_on_the_board_and_on_the_couriers_route(app, client, l
     assert link in route_html
     pdf = client.get(f"/documents/{sheet.id}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_board_and_case_history_speak_plain_spanish(app, client, login):
+    """One stop is "1 parada" (not "1 paradas"), loads are words (not ↑1 ↓1), and the case
+    history shows no raw codes such as "planned → in_progress" or "stock_delivered"."""
+    from datetime import datetime
+
+    from fieldapp.domain.deadlines import LIMA_TZ
+    from fieldapp.services import audit, dispatch
+
+    today = datetime.now(LIMA_TZ).date()
+    ana = courier("ana", capacity=1)
+    boss = factories.user(Role.DISPATCHER)
+    (job,) = doa_jobs(1, today)
+    dispatch.move(job, ana.id, today, boss)
+    audit.record(
+        "stock_delivered",
+        entity="stock_unit",
+        entity_id=None,
+        actor=boss,
+        case_id=job.case_id,
+        from_status="reserved",
+        to_status="delivered",
+    )
+    job.status = JobStatus.IN_PROGRESS
+    audit.record(
+        "job_in_progress",
+        entity="job",
+        entity_id=job.id,
+        actor=ana,
+        case_id=job.case_id,
+        from_status="planned",
+        to_status="in_progress",
+    )
+    db.session.commit()
+    number = job.case.case_number
+    login(boss.username)
+    board_html = client.get(f"/dispatch/?day={today.isoformat()}").get_data(as_text=True)
+    assert "<strong>1 parada</strong> en ruta" in board_html
+    assert "1 parada ·" in board_html and "1 paradas" not in board_html
+    assert "Auto · 1 equipo ·" in board_html
+    assert "↑" not in re.sub(r'aria-label="[^"]*"|>↑<|>↓<', "", board_html)
+    assert "Entrega 1 equipo · recoge 1 equipo" in board_html
+    history = client.get(f"/cases/{number}").get_data(as_text=True).split("<h2>Historial</h2>")[1]
+    for raw in ("in_progress", "planned", "stock_delivered", "reserved", "delivered →"):
+        assert raw not in history, raw
+    assert "En ruta → En curso" in history and "Stock: entregado al cliente" in history
+    assert "Reservado → Entregado" in history
