@@ -224,3 +224,45 @@ def test_board_and_case_history_speak_plain_spanish(app, client, login):
         assert raw not in history, raw
     assert "En ruta → En curso" in history and "Stock: entregado al cliente" in history
     assert "Reservado → Entregado" in history
+
+
+def test_board_and_dashboard_agree_on_an_overdue_return(app, client, login):
+    """A provinces return whose deadline passed is "Vencido" on the board and the dashboard;
+    once dispatched (late) it is "Incumplido" on the board and no longer overdue anywhere."""
+    from datetime import datetime, timedelta
+
+    from fieldapp.domain.case_flow import Event
+    from fieldapp.domain.deadlines import LIMA_TZ
+    from fieldapp.models.types import utcnow
+    from fieldapp.services import dispatch, jobs, publishing
+    from fieldapp.services.case_flow import apply_event
+
+    today = datetime.now(LIMA_TZ).date()
+    boss = factories.user(Role.DISPATCHER)
+    ana = courier("ana")
+    week_ago = utcnow() - timedelta(days=7)
+    case = factories.case(customer={"ubigeo": "130101"}, received_at=week_ago)
+    jobs.open_job(case).status = JobStatus.DONE  # picked up by a courier
+    for event in (Event.PICK_UP, Event.RECEIVE_UNIT, Event.REPAIR):
+        apply_event(case, event, boss, at=week_ago + timedelta(hours=1))
+    db.session.commit()
+    number = case.case_number
+    login(factories.user(Role.ADMIN).username)  # sees the board and the dashboard
+
+    def board_status() -> str:
+        html = client.get(f"/dispatch/?day={today.isoformat()}").get_data(as_text=True)
+        item = re.search(
+            rf'<li class="(?:card job|stop)[^>]*>(?:(?!</li>).)*?{number}.*?</li>', html, re.S
+        )
+        return re.search(r'data-deadline-status="(\w+)"', item[0])[1]
+
+    def dashboard_overdue() -> bool:
+        html = client.get("/supervisor/dashboard").get_data(as_text=True)
+        overdue = re.findall(r'<li class="card case overdue">.*?</li>', html, re.S)
+        return any(number in item for item in overdue)
+
+    assert board_status() == "overdue" and dashboard_overdue()
+    dispatch.move(jobs.open_job(case), ana.id, today, boss)
+    publishing.publish(today, boss)
+    db.session.commit()
+    assert board_status() == "missed" and not dashboard_overdue()
