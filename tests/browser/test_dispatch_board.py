@@ -320,6 +320,10 @@ def test_the_board_map_shows_tiles_popups_and_fanned_out_stops(desk, server, til
     expect(popup).to_contain_text("Cliente: María Flores")
     expect(popup).to_contain_text(re.compile(r"Llegada: \d\d:\d\d"))
     expect(desk.locator(f"#stop-{job_id}")).to_have_class(re.compile(r"\bselected\b"))
+    other_id, other_number = made[2]
+    desk.locator(f"#stop-{other_id} strong").first.click()  # and from the list to the map
+    expect(desk.locator(".leaflet-popup-content", has_text=other_number)).to_be_visible()
+    expect(desk.locator(f"#stop-{other_id}")).to_have_class(re.compile(r"\bselected\b"))
 
     list_box = desk.locator(".board-list").bounding_box()
     map_box = figure.bounding_box()

@@ -104,6 +104,7 @@
         icon: icon(stop, colour), title: stop.case, keyboard: true,
       });
       marker.home = L.latLng(stop.lat, stop.lon);
+      marker.stopId = stop.id;
       marker.bindPopup(popup(stop));
       marker.on("click", () => select(board, stop.id));
       marker.on("add", () => {
@@ -126,6 +127,17 @@
     else map.setView([-12.0977, -77.0365], 11);
     map.on("zoomend", () => fanOut(map, markers));
     fanOut(map, markers);
+    // And the other way: clicking a stop in the list (not its buttons or links) shows it here.
+    board.addEventListener("click", (event) => {
+      const item = event.target.closest("li[data-job-id]");
+      if (!item || event.target.closest("a, button, select, input, label, form")) return;
+      if (!element.isConnected || figure.dataset.mapState === "fallback") return;
+      const marker = markers.find((m) => String(m.stopId) === item.dataset.jobId);
+      if (!marker) return;
+      select(board, marker.stopId);
+      map.panTo(marker.getLatLng());
+      marker.openPopup();
+    });
   }
 
   function init(root) {
