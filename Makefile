@@ -28,6 +28,8 @@ $(VENDOR)/.installed: node_modules/.installed
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/signature_pad/dist/signature_pad.umd.min.js $(VENDOR)/signature_pad.min.js
+	mkdir -p $(VENDOR)/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	touch $@
 
 db: setup

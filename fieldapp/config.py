@@ -257,6 +257,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             os.environ.get("FIELDAPP_ROUTING_SPEED_PROVINCES_KMH", "55")
         ),
         "OSRM_URL": os.environ.get("FIELDAPP_OSRM_URL", ""),
+        # The dispatch board's map: OpenStreetMap-compatible tiles ({z}/{x}/{y}); without a URL
+        # (or when tiles fail) the board draws the offline SVG map, as PDFs always do.
+        "MAP_TILE_URL": os.environ.get("FIELDAPP_MAP_TILE_URL", ""),
+        "MAP_TILE_ATTRIBUTION": os.environ.get(
+            "FIELDAPP_MAP_TILE_ATTRIBUTION", "© colaboradores de OpenStreetMap"
+        ),
         # Supervisor review: when a stop's GPS or phone clock looks wrong.
         "REVIEW_FAR_KM_LIMA": float(os.environ.get("FIELDAPP_REVIEW_FAR_KM_LIMA", "30")),
         "REVIEW_FAR_KM_PROVINCES": float(os.environ.get("FIELDAPP_REVIEW_FAR_KM_PROVINCES", "80")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import count
 
 from PIL import Image, ImageDraw
@@ -13,7 +13,7 @@ from fieldapp.domain.case_flow import Origin
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import ApiClient, Case, Programme, User
+from fieldapp.models import ApiClient, Case, CourierProfile, Programme, User
 from fieldapp.services import accounts, intake
 
 PASSWORD = "correct-horse-battery"
@@ -105,3 +105,21 @@ def signature_data_url(size: tuple[int, int] = (300, 120)) -> str:
     out = io.BytesIO()
     image.save(out, "PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def courier_profile(user: User, **overrides) -> CourierProfile:
+    """A courier's profile: a car based at the ST counter in San Isidro, 08:30–18:00."""
+    values = {
+        "base_name": "San Isidro",
+        "base_lat": -12.0977,
+        "base_lon": -77.0365,
+        "vehicle": "car",
+        "capacity": 6,
+        "shift_start": time(8, 30),
+        "shift_end": time(18, 0),
+        **overrides,
+    }
+    made = CourierProfile(user_id=user.id, **values)
+    db.session.add(made)
+    db.session.commit()
+    return made

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from fieldapp import clock
 from fieldapp.dispatch import bp
-from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.routing import Slot, slot_window
+from fieldapp.domain.wording import count
 from fieldapp.extensions import db, htmx
-from fieldapp.models import Job, RunStatus, User
-from fieldapp.models.types import utcnow
-from fieldapp.services import dispatch, optimisation_runs, publishing
+from fieldapp.models import Job, User
+from fieldapp.services import dispatch, dispatch_map, optimisation_runs, publishing
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
 
 
 def _day(value: str | None) -> date:
-    """The day in the URL or query, today (Lima) when absent.
+    """The day in the URL or query; when absent, today (Lima), or the next working day once the
+    shift has ended.
 
     :raises BadRequest: for a malformed date.
     """
     if not value:
-        return datetime.now(LIMA_TZ).date()
+        return dispatch.opening_day(clock.now())
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -34,17 +35,14 @@ def _day(value: str | None) -> date:
 def _show(day: date, warnings: list[str] | None = None):
     board = dispatch.board(day)
     run = optimisation_runs.latest(day)
-    applied = optimisation_runs.latest(day, RunStatus.APPLIED)
-    if applied is not None and applied.unplanned:
-        # Why the last plan left each job out, while that job still waits.
-        board.unplanned = {int(job_id): why for job_id, why in applied.unplanned.items()}
     return render(
         "dispatch/index.html",
         "dispatch/_board.html",
         board=board,
         day=day,
-        now=utcnow(),
+        now=clock.now(),
         plan_map=dispatch.board_map(board),
+        map_data=dispatch_map.map_data(board),
         warnings=warnings or [],
         slots=list(Slot),
         run=run,
@@ -111,7 +109,7 @@ def run_status(run_id: int):
             response.headers["HX-Retarget"] = "#board"
             response.headers["HX-Reswap"] = "outerHTML"
         return response
-    return render_template("dispatch/_run.html", run=run, now=utcnow())
+    return render_template("dispatch/_run.html", run=run, now=clock.now())
 
 
 @bp.post("/<day>/publish")
@@ -122,7 +120,7 @@ def publish(day: str):
         routes = publishing.publish(when, current_user)
     except dispatch.DispatchError as exc:
         return _failed(when, exc)
-    return _done(when, f"Rutas publicadas a {len(routes)} courier(s).")
+    return _done(when, f"Rutas publicadas a {count(len(routes), 'courier', 'couriers')}.")
 
 
 @bp.post("/<day>/unpublish")

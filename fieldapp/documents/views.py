@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from fieldapp.documents import bp
 from fieldapp.extensions import db, limiter
-from fieldapp.models import Case, Document
+from fieldapp.models import Case, Document, Route
 from fieldapp.services import document_access, documents
 from fieldapp.web.guard import public
 
@@ -69,6 +69,12 @@ def verify(token: str):
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.app_template_global("route_sheet")
+def route_sheet(route: Route) -> Document | None:
+    """The route's current route sheet, for links on the board and the courier's route."""
+    return documents.route_sheet(route)
 
 
 @bp.app_template_global("case_documents")

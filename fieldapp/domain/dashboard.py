@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from fieldapp.domain.deadlines import LIMA_TZ, Urgency, urgency
+from fieldapp.domain.deadlines import LIMA_TZ, Urgency, met_in_time, urgency
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Rate:
 def decided(row: DeadlineRow, now: datetime) -> bool | None:
     """True if met, False if missed (done late, or open past due), None if still running."""
     if row.done_at is not None:
-        return row.done_at <= row.due_at
+        return met_in_time(row.due_at, row.done_at)
     if now > row.due_at:
         return False if row.case_open else None
     return None

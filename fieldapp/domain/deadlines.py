@@ -107,12 +107,19 @@ def return_due(repaired_at: datetime, business_days: int = 1) -> datetime:
 
 
 class Urgency(StrEnum):
-    """How a deadline stands."""
+    """How a deadline stands: the one status every screen shows (courier, board, case page,
+    supervisor queue, dashboard)."""
 
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OVERDUE = "overdue"
-    DONE = "done"
+    DONE = "done"  # done in time
+    MISSED = "missed"  # done, but after the due time
+
+
+def met_in_time(due_at: datetime, done_at: datetime) -> bool:
+    """Whether a thing done at `done_at` met a deadline due at `due_at` (the due second counts)."""
+    return done_at <= due_at
 
 
 def urgency(
@@ -122,9 +129,10 @@ def urgency(
     done_at: datetime | None = None,
     risk_fraction: float = 0.25,
 ) -> Urgency:
-    """Return DONE if done, OVERDUE after due, AT_RISK if under risk_fraction of the window left."""
+    """Return DONE (in time) or MISSED (late) once done; else OVERDUE after due, AT_RISK with
+    under `risk_fraction` of the window left, ON_TRACK otherwise."""
     if done_at is not None:
-        return Urgency.DONE
+        return Urgency.DONE if met_in_time(due_at, done_at) else Urgency.MISSED
     if now > due_at:
         return Urgency.OVERDUE
     window = due_at - starts_at

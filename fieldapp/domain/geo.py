@@ -49,6 +49,12 @@ class District:
         """Return a display label: "District, Province (Department)"."""
         return f"{self.district}, {self.province} ({self.department})"
 
+    def place(self, address: str | None) -> str:
+        """Return a street address with its district and city: "Av. X 123, Miraflores, Lima"
+        (district and city alone without an address)."""
+        parts = [address.strip()] if address and address.strip() else []
+        return ", ".join([*parts, self.district.title(), self.province.title()])
+
     @property
     def point(self) -> tuple[float, float]:
         """Return (lat, lon)."""

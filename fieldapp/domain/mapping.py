@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 LatLon = tuple[float, float]
+# Stops are drawn as circles of radius 9: closer than this, one would hide the other.
+STOP_GAP = 20.0
 # One colour per courier, distinguishable for the common colour-vision deficiencies.
 PALETTE = ("#0b5cab", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7a4f9e", "#444")
 
@@ -41,6 +43,30 @@ def fit(
         return MapPoint(x, y, label)
 
     return place
+
+
+def fan_out(points: Sequence[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
+    """Spread points that lie closer than `gap` to one another evenly on a circle around their
+    group's centre (in order, starting at the top), so no stop hides another; others stay put."""
+    groups: list[list[int]] = []
+    for index, point in enumerate(points):
+        near = next((g for g in groups if any(math.dist(point, points[j]) < gap for j in g)), None)
+        if near is None:
+            groups.append([index])
+        else:
+            near.append(index)
+    spread = list(points)
+    for group in groups:
+        if len(group) < 2:
+            continue
+        cx = sum(points[i][0] for i in group) / len(group)
+        cy = sum(points[i][1] for i in group) / len(group)
+        # Neighbours on the circle stay at least `gap` apart.
+        radius = max(gap, gap / (2 * math.sin(math.pi / len(group))))
+        for k, i in enumerate(group):
+            angle = 2 * math.pi * k / len(group) - math.pi / 2
+            spread[i] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+    return spread
 
 
 @dataclass(frozen=True)
@@ -80,13 +106,20 @@ def plan_map(
     """Lay out routes given as (name, base, stops) with one colour each, plus loose points."""
     everything = [p for _, base, stops in routes for p in ([base] if base else []) + list(stops)]
     place = fit(everything + list(loose), width, height, margin)
+    # Stops at one address (or one district's centre) fan out instead of hiding each other.
+    placed = [place(p, str(n)) for _, _, stops in routes for n, p in enumerate(stops, start=1)]
+    placed += [place(point, "") for point in loose]
+    spread = iter(
+        MapPoint(x, y, p.label)
+        for (x, y), p in zip(fan_out([(p.x, p.y) for p in placed], STOP_GAP), placed, strict=True)
+    )
     drawn = [
         RouteMap(
             base=place(base, "B") if base else None,
-            stops=[place(point, str(n)) for n, point in enumerate(stops, start=1)],
+            stops=[next(spread) for _ in stops],
             colour=PALETTE[index % len(PALETTE)],
             name=name,
         )
         for index, (name, base, stops) in enumerate(routes)
     ]
-    return PlanMap(width, height, drawn, [place(point, "") for point in loose])
+    return PlanMap(width, height, drawn, list(spread))

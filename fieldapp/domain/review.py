@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from fieldapp.domain.deadlines import met_in_time
 from fieldapp.domain.geo import Zone
 
 
@@ -106,7 +107,7 @@ def review(facts: JobFacts, thresholds: Thresholds | None = None) -> Review:
         flags.append(Flag.CLOCK_SKEW)
     met = None
     if facts.due_at is not None and facts.completed_at is not None:
-        met = facts.completed_at <= facts.due_at
+        met = met_in_time(facts.due_at, facts.completed_at)
         if not met:
             flags.append(Flag.DEADLINE_MISSED)
     return Review(tuple(flags), skew, met, tuple(facts.missing))

@@ -11,7 +11,7 @@ from fieldapp.models.mail import OutboxMessage
 from fieldapp.models.party import Customer, Store
 from fieldapp.models.programme import DistrictBandOverride, Programme
 from fieldapp.models.repair import Repair, RepairNote
-from fieldapp.models.route import CourierAvailability, CourierProfile, Route
+from fieldapp.models.route import CourierAvailability, CourierProfile, Route, UnplannedJob
 from fieldapp.models.stock import SparePart, StockMovement, StockUnit
 from fieldapp.models.sync import SyncAction
 from fieldapp.models.unit import Unit
@@ -48,5 +48,6 @@ __all__ = [
     "StockUnit",
     "SyncAction",
     "Unit",
+    "UnplannedJob",
     "User",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp.extensions import db
@@ -37,8 +37,6 @@ class OptimisationRun(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message: Mapped[str | None] = mapped_column(String(300))
-    # job id (as text: JSON keys) -> why the optimiser left it out
-    unplanned: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     requested_by: Mapped[User] = relationship()
 

@@ -12,6 +12,9 @@ from fieldapp.models.job import Job
 from fieldapp.models.types import UTCDateTime, utcnow
 from fieldapp.models.user import User
 
+# The vehicles a courier may have, with their Spanish names (pages and route sheets).
+VEHICLE_LABELS = {"motorcycle": "Moto", "car": "Auto", "van": "Furgoneta"}
+
 
 class CourierProfile(db.Model):
     """A courier's base, shift and vehicle (capacity in units)."""
@@ -70,3 +73,18 @@ class Route(db.Model):
     def is_published(self) -> bool:
         """Whether the courier can see this route."""
         return self.published_at is not None
+
+
+class UnplannedJob(db.Model):
+    """Why the day's last plan left a job off every route; kept with the plan so the job's card
+    shows it until the next plan (whoever runs the optimiser writes it)."""
+
+    __tablename__ = "unplanned_job"
+    __table_args__ = (UniqueConstraint("day", "job_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))  # routing.UnplannedReason value
+    message: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

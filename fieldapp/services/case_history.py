@@ -26,6 +26,7 @@ class TimelineEntry:
     note: str | None
     actor: str
     actor_role: str
+    entity: str = "case"  # what the statuses belong to: case, job, stock_unit
 
 
 def timeline(case: Case) -> list[TimelineEntry]:
@@ -52,6 +53,7 @@ def timeline(case: Case) -> list[TimelineEntry]:
                 note=event.note,
                 actor=user_name or client_name or SYSTEM,
                 actor_role=role_label,
+                entity=event.entity,
             )
         )
     return entries

@@ -8,12 +8,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from fieldapp.domain import jobs as job_rules
-from fieldapp.domain.deadlines import Urgency, urgency
+from fieldapp.domain.deadlines import Urgency
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Job, Route, StockUnit, User
-from fieldapp.models.types import utcnow
-from fieldapp.services import jobs
+from fieldapp.services import deadline_status, jobs
 
 STAFF_SEE_ALL_MEDIA = frozenset({Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, Role.TECHNICIAN})
 
@@ -51,12 +50,8 @@ def attachment_for(user: User, attachment_id: int) -> Attachment | None:
 
 
 def urgency_of(job: Job, now: datetime | None = None) -> Urgency | None:
-    """How the case's deadline for this stop stands now."""
-    name = jobs.DEADLINE_FOR.get(job.kind)
-    for deadline in job.case.deadlines:
-        if deadline.name == name:
-            return urgency(deadline.starts_at, deadline.due_at, now or utcnow(), deadline.done_at)
-    return None
+    """How the case's deadline for this stop stands now (the status every screen shows)."""
+    return deadline_status.of_job(job, now)
 
 
 @dataclass(frozen=True)

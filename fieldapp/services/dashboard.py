@@ -14,6 +14,7 @@ from fieldapp.domain.charts import Bar, bar_chart
 from fieldapp.domain.dashboard import CourierJobs, DeadlineRow, Rate
 from fieldapp.domain.deadlines import Urgency
 from fieldapp.domain.stock import PartStatus
+from fieldapp.domain.wording import count
 from fieldapp.extensions import db
 from fieldapp.models import Case, CaseDeadline, Job, Repair, Route, SparePart, Unit, User
 from fieldapp.models.types import utcnow
@@ -140,7 +141,14 @@ def build(now: datetime | None = None) -> Dashboard:
             100,
         ),
         "couriers": bar_chart(
-            [Bar(c.courier, c.total, f"{c.done} hechos, {c.failed} fallidos") for c in couriers],
+            [
+                Bar(
+                    c.courier,
+                    c.total,
+                    f"{count(c.done, 'hecha', 'hechas')}, {count(c.failed, 'fallida', 'fallidas')}",
+                )
+                for c in couriers
+            ],
             "Visitas por courier",
         ),
         "doa": bar_chart(_percent_bars(doa_rates), "Tasa DOA por modelo (%)", 100),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,8 +20,9 @@ from fieldapp.domain.deadlines import LIMA_TZ, end_of_day, is_business_day
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.mapping import PALETTE, PlanMap, plan_map
 from fieldapp.domain.roles import Role
+from fieldapp.domain.workday import board_day
 from fieldapp.extensions import db
-from fieldapp.models import CourierAvailability, CourierProfile, Job, Route, User
+from fieldapp.models import CourierAvailability, CourierProfile, Job, Route, UnplannedJob, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit, jobs
 from fieldapp.services.dispatch_problem import PLANNABLE, build_problem
@@ -104,6 +105,17 @@ def _available(user: User, day: date) -> bool:
     return record.available if record is not None else is_business_day(day)
 
 
+def opening_day(now: datetime) -> date:
+    """The day the board opens on at `now`: today until the last courier's shift ends, then the
+    next working day."""
+    latest = db.session.scalar(
+        select(func.max(CourierProfile.shift_end))
+        .join(User, User.id == CourierProfile.user_id)
+        .where(User.role == Role.COURIER, User.active.is_(True))
+    )
+    return board_day(now, latest or time(23, 59, 59))
+
+
 def board(day: date) -> Board:
     """The day's board: couriers (with availability and route) and the jobs still to plan."""
     stmt = (
@@ -132,7 +144,10 @@ def board(day: date) -> Board:
         )
         .order_by(Job.due_at)
     ).all()
-    return Board(day, couriers, list(to_plan))
+    reasons = db.session.execute(
+        select(UnplannedJob.job_id, UnplannedJob.message).where(UnplannedJob.day == day)
+    )
+    return Board(day, couriers, list(to_plan), dict(reasons.tuples().all()))
 
 
 def set_available(user: User, day: date, available: bool, actor: User) -> None:
@@ -186,6 +201,11 @@ def _write(route: Route, plan: routing.RoutePlan | None, chosen: dict[int, Job],
     """Put the route's jobs in the plan's order with their ETAs, km and hours."""
     midnight = datetime.combine(day, time(0), tzinfo=LIMA_TZ)
     stops = list(plan.stops) if plan else []
+    if stops:  # a job on a route is no longer "unplanned" that day
+        placed = [stop.job_id for stop in stops]
+        db.session.execute(
+            delete(UnplannedJob).where(UnplannedJob.day == day, UnplannedJob.job_id.in_(placed))
+        )
     for sequence, stop in enumerate(stops, start=1):
         job = chosen[stop.job_id]
         job.route_id, job.sequence = route.id, sequence
@@ -266,7 +286,24 @@ def apply_optimisation(prepared: Optimisation, plan: routing.Plan, actor: User) 
             "Otra persona cambió las rutas de este día mientras se optimizaba. "
             "Revise el tablero y vuelva a optimizar."
         ) from error
-    return OptimiseResult(plan, {u.job_id: f"{u.label}. {u.detail}" for u in plan.unplanned})
+    return OptimiseResult(plan, {u.job_id: _message(u) for u in plan.unplanned})
+
+
+def _message(unplanned: routing.Unplanned) -> str:
+    return f"{unplanned.label}. {unplanned.detail}"
+
+
+def keep_unplanned(day: date, unplanned: list[routing.Unplanned]) -> None:
+    """Store why the day's plan left each job out (replacing the previous plan's reasons), so
+    the job's card shows it until the next plan. Flushes."""
+    db.session.execute(delete(UnplannedJob).where(UnplannedJob.day == day))
+    for item in unplanned:
+        db.session.add(
+            UnplannedJob(
+                day=day, job_id=item.job_id, reason=item.reason.value, message=_message(item)
+            )
+        )
+    db.session.flush()
 
 
 def _apply(state: Board, plan: routing.Plan, chosen: dict[int, Job], day: date, actor: User):
@@ -287,6 +324,7 @@ def _apply(state: Board, plan: routing.Plan, chosen: dict[int, Job], day: date, 
         job = chosen[missing.job_id]
         if job.route_id is not None and job.status in PLANNABLE:
             _take_off(job, actor)
+    keep_unplanned(day, list(plan.unplanned))
     audit.record(
         "routes_optimised",
         entity="route",

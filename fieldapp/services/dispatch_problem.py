@@ -9,10 +9,12 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import select
 
+from fieldapp import clock
 from fieldapp.domain import routing
 from fieldapp.domain.deadlines import LIMA_TZ, lima_date
 from fieldapp.domain.geo import Gazetteer, Zone, zone_for
 from fieldapp.domain.jobs import JobStatus
+from fieldapp.domain.workday import plan_start_min
 from fieldapp.extensions import db
 from fieldapp.models import CourierProfile, Job, Route, User
 from fieldapp.services import osrm
@@ -44,8 +46,15 @@ def minutes_of_day(at: datetime | None, day: date) -> float | None:
     return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
 
 
-def courier_for(user: User, profile: CourierProfile) -> routing.Courier:
-    """A courier as the routing domain sees them: base, shift and capacity."""
+def courier_for(
+    user: User, profile: CourierProfile, day: date | None = None, now: datetime | None = None
+) -> routing.Courier:
+    """A courier as the routing domain sees them: base, shift and capacity; on today's plan
+    (`now` on `day`) the shift starts no earlier than now."""
+    start = profile.shift_start.hour * 60 + profile.shift_start.minute
+    end = profile.shift_end.hour * 60 + profile.shift_end.minute
+    if day is not None and now is not None:
+        start = plan_start_min(day, start, end, now)
     return routing.Courier(
         id=user.id,
         depot=routing.Depot(
@@ -54,8 +63,8 @@ def courier_for(user: User, profile: CourierProfile) -> routing.Courier:
             lon=profile.base_lon,
             zone=zone_for(Gazetteer.default().nearest(profile.base_lat, profile.base_lon).ubigeo),
         ),
-        shift_start_min=profile.shift_start.hour * 60 + profile.shift_start.minute,
-        shift_end_min=profile.shift_end.hour * 60 + profile.shift_end.minute,
+        shift_start_min=start,
+        shift_end_min=end,
         capacity=profile.capacity,
     )
 
@@ -87,9 +96,11 @@ def build_problem(
     day: date,
     couriers: Sequence[tuple[User, CourierProfile, Route | None]],
     extra: Sequence[Job] = (),
+    now: datetime | None = None,
 ) -> tuple[routing.Problem, dict[int, Job]]:
     """The problem of the working `couriers` (with their routes' open stops) and `extra` jobs;
-    returns it with the jobs by id. Locked stops keep their courier and relative order."""
+    returns it with the jobs by id. Locked stops keep their courier and relative order. `now`
+    (default: the app's clock) starts today's shifts no earlier than the current time."""
     planned = [
         job
         for _user, _profile, route in couriers
@@ -102,7 +113,8 @@ def build_problem(
         request_for(job, day, job_route_courier(job) if job.locked else None)
         for job in chosen.values()
     ]
-    people = [courier_for(user, profile) for user, profile, _route in couriers]
+    at = now if now is not None else clock.now()
+    people = [courier_for(user, profile, day, at) for user, profile, _route in couriers]
     points = routing.problem_points(people, requests)
     url = current_app.config["OSRM_URL"]
     distance, duration, _source = osrm.travel_matrices(points, travel_model(), url)

@@ -31,6 +31,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.document import DOC_TITLES
+from fieldapp.models.route import VEHICLE_LABELS
 from fieldapp.services import pdf_render
 
 PROOF_LABELS = {"boleta": "Boleta", "factura": "Factura", "ticket": "Ticket"}
@@ -239,7 +240,7 @@ def route_facts(route: Route) -> dict:
     return {
         "day": route.day.strftime("%d/%m/%Y"),
         "courier": route.courier.full_name,
-        "vehicle": profile.vehicle if profile is not None else "",
+        "vehicle": VEHICLE_LABELS.get(profile.vehicle, profile.vehicle) if profile else "",
         "base": profile.base_name if profile is not None else "",
         "distance_km": f"{route.distance_km:.1f}" if route.distance_km is not None else "",
         "stops": stops,

@@ -355,6 +355,19 @@ def pdf_bytes(document: Document) -> bytes:
     return media.read(document.sha256, "application/pdf")
 
 
+def route_sheet(route: Route) -> Document | None:
+    """The route's current route sheet (None until the first one is issued)."""
+    return db.session.scalar(
+        select(Document)
+        .where(
+            Document.route_id == route.id,
+            Document.doc_type == DocType.ROUTE_SHEET,
+            Document.superseded_by_id.is_(None),
+        )
+        .order_by(Document.id.desc())
+    )
+
+
 def for_case(case: Case) -> list[Document]:
     """The documents issued for a case, newest first."""
     return list(

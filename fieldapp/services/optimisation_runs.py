@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from fieldapp import background
+from fieldapp.domain.wording import count
 from fieldapp.extensions import db
 from fieldapp.models import OptimisationRun, RunStatus, User
 from fieldapp.models.types import utcnow
@@ -74,12 +75,13 @@ def start(run_id: int) -> OptimisationRun | None:
 
 
 def finish(run: OptimisationRun, result: OptimiseResult) -> None:
-    """The plan was applied: say so, and keep why each job was left out. Flushes."""
+    """The plan was applied: say so (why each job was left out stays with the plan, see
+    `dispatch.keep_unplanned`). Flushes."""
     km = result.plan.distance_m / 1000
+    planned = count(len(result.plan.planned_ids), "parada", "paradas")
     run.status = RunStatus.APPLIED
     run.finished_at = utcnow()
-    run.message = f"Plan optimizado: {len(result.plan.planned_ids)} paradas, {km:.1f} km."
-    run.unplanned = {str(job_id): why for job_id, why in result.unplanned.items()}
+    run.message = f"Plan optimizado: {planned}, {km:.1f} km."
     db.session.flush()
 
 

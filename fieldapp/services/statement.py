@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from fieldapp.domain.case_flow import FLOW_LABELS, Flow, Status
-from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.deadlines import LIMA_TZ, met_in_time
 from fieldapp.extensions import db
 from fieldapp.models import Case
 from fieldapp.models.types import utcnow
@@ -115,7 +115,8 @@ def build(month: str) -> Statement:
                 served_at=_served_at(case),
                 closed_at=case.closed_at,
                 deadline_met=all(
-                    d.done_at is not None and d.done_at <= d.due_at for d in case.deadlines
+                    d.done_at is not None and met_in_time(d.due_at, d.done_at)
+                    for d in case.deadlines
                 ),
             )
             for case in cases

@@ -8,7 +8,7 @@ from flask import Flask
 
 from fieldapp.domain.case_flow import EVENT_LABELS, FLOW_LABELS, STATUS_LABELS, Flow, Status
 from fieldapp.domain.deadlines import LIMA_TZ, Urgency
-from fieldapp.domain.geo import Zone
+from fieldapp.domain.geo import Gazetteer, Zone
 from fieldapp.domain.jobs import (
     FAILURE_LABELS,
     JOB_KIND_LABELS,
@@ -18,7 +18,11 @@ from fieldapp.domain.jobs import (
     JobStatus,
 )
 from fieldapp.domain.roles import ROLE_LABELS, Role
+from fieldapp.domain.stock import MOVEMENT_LABELS
+from fieldapp.domain.stock import STATUS_LABELS as STOCK_STATUS_LABELS
 from fieldapp.domain.warranty import CaseKind
+from fieldapp.domain.wording import count, load
+from fieldapp.models.route import VEHICLE_LABELS
 
 # Labels by enum type: StrEnum members equal their values, so one flat dict would mix them up.
 _ENUM_LABELS: dict[type, dict] = {
@@ -33,11 +37,11 @@ _ENUM_LABELS: dict[type, dict] = {
         Urgency.AT_RISK: "En riesgo",
         Urgency.OVERDUE: "Vencido",
         Urgency.DONE: "Cumplido",
+        Urgency.MISSED: "Incumplido",
     },
     Zone: {Zone.LIMA: "Lima", Zone.PROVINCES: "Provincias"},
     CaseKind: {CaseKind.DOA: "DOA (cambio)", CaseKind.WARRANTY: "Garantía (reparación)"},
 }
-VEHICLE_LABELS = {"motorcycle": "Moto", "car": "Auto", "van": "Furgoneta"}
 DEADLINE_LABELS = {
     "swap": "Cambio",
     "pickup": "Recojo",
@@ -60,8 +64,36 @@ ACTION_LABELS = {
     "visit_window": "Franja de visita acordada",
     "stop_locked": "Parada fijada",
     "stop_unlocked": "Parada liberada",
+    "job_pending": "Visita por planificar",
+    "diagnosis": "Diagnóstico registrado",
+    "repair": "Reparación registrada",
+    "route_published": "Ruta publicada",
+    "route_unpublished": "Ruta retirada",
+    "routes_optimised": "Rutas optimizadas",
+    "courier_available": "Courier disponible",
+    "courier_unavailable": "Courier no disponible",
+    "bulk_approve": "Aprobación en bloque",
+    "customer_exported": "Datos del cliente exportados",
+    "customers_anonymised": "Clientes anonimizados",
+    **{f"stock_{kind.value}": f"Stock: {text.lower()}" for kind, text in MOVEMENT_LABELS.items()},
     **{event.value: text.capitalize() for event, text in EVENT_LABELS.items()},
 }
+
+
+# Status codes by the kind of thing an audit event is about (case history, "from → to").
+_STATUS_LABELS_BY_ENTITY: dict[str, dict] = {
+    "case": STATUS_LABELS,
+    "job": JOB_STATUS_LABELS,
+    "stock_unit": STOCK_STATUS_LABELS,
+}
+
+
+def status_label(status: str | None, entity: str = "case") -> str:
+    """The Spanish label of a status code recorded for an `entity` ('' for none)."""
+    if not status:
+        return ""
+    labels = _STATUS_LABELS_BY_ENTITY.get(entity, STATUS_LABELS)
+    return next((text for key, text in labels.items() if key == status), status)
 
 
 def lima_datetime(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -98,8 +130,23 @@ def countdown(due_at: datetime | None, now: datetime) -> str:
     return f"vence en {span}" if seconds >= 0 else f"venció hace {span}"
 
 
+def place(job) -> str:
+    """A job's street address with its district and city."""
+    district = Gazetteer.default().get(job.ubigeo)
+    return district.place(job.address) if district is not None else (job.address or job.ubigeo)
+
+
+def deadline_status(item, now: datetime | None = None):
+    """How a job's deadline or a case deadline stands (services/deadline_status.py)."""
+    from fieldapp.services import deadline_status as statuses  # services load after the app
+
+    return statuses.status(item, now)
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
+    app.add_template_filter(deadline_status, "deadline_status")
+    app.add_template_filter(place, "place")
     app.add_template_filter(lima_datetime, "lima")
     app.add_template_filter(short_date, "dmy")
     app.add_template_filter(label, "label")
@@ -107,4 +154,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda name: DEADLINE_LABELS.get(name, name), "deadline_label")
     app.add_template_filter(lambda name: VEHICLE_LABELS.get(name, name), "vehicle_label")
     app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
-    app.add_template_filter(lambda status: STATUS_LABELS.get(status, status or ""), "status_label")
+    app.add_template_filter(status_label, "status_label")
+    app.add_template_filter(lambda n, one, many: count(n, one, many), "count")
+    app.add_template_filter(lambda job: load(job.units_out, job.units_in), "load")

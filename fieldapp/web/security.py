@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 # No 'unsafe-inline' or 'unsafe-eval' for scripts: every script is a file under /static, and
 # htmx runs with allowEval off. Styles are files too, so inline style attributes are refused.
@@ -25,6 +26,28 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def tile_source(tile_url: str) -> str | None:
+    """The CSP source of a map tile URL template (scheme, host and port; a leading `{s}.`
+    subdomain becomes `*.`), or None when there is no usable URL."""
+    if not tile_url:
+        return None
+    parts = urlsplit(tile_url.replace("{s}.", "x-subdomain."))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1].replace("x-subdomain.", "*.")
+    return f"{parts.scheme}://{host}"
+
+
+def csp(tile_url: str = "") -> str:
+    """The Content-Security-Policy, with the map tile host allowed as an image source."""
+    source = tile_source(tile_url)
+    if source is None:
+        return CSP
+    return CSP.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {source}")
+
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -35,7 +58,7 @@ def _assign_request_id() -> None:
 
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", csp(current_app.config.get("MAP_TILE_URL", "")))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

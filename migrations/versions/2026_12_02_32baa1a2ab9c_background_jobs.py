@@ -1,7 +1,7 @@
-"""background jobs
+"""Background jobs: optimiser runs and failed jobs
 
 Revision ID: 32baa1a2ab9c
-Revises: 182f8ed8b1ad
+Revises: 7c1e5a9d2f40
 Create Date: 2026-12-02 07:18:58.083039
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '32baa1a2ab9c'
-down_revision = '182f8ed8b1ad'
+down_revision = '7c1e5a9d2f40'
 branch_labels = None
 depends_on = None
 
@@ -41,7 +41,6 @@ def upgrade():
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('message', sa.String(length=300), nullable=True),
-    sa.Column('unplanned', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['requested_by_id'], ['app_user.id'], name=op.f('fk_optimisation_run_requested_by_id_app_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_optimisation_run'))
     )

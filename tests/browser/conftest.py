@@ -172,3 +172,13 @@ def log_in(page, username: str, next_path: str | None = None) -> None:
     page.fill("#username", username)
     page.fill("#password", factories.PASSWORD)
     page.click("button[type=submit]")
+
+
+@pytest.fixture
+def live_worker(live_app, server):
+    """The live app's worker threads (optimiser runs, documents), for the test."""
+    from fieldapp.worker import runner
+
+    running = runner.start(live_app, threads=1, schedule=False)
+    yield running
+    running.stop(timeout_ms=10_000)

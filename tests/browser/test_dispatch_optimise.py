@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.worker import runner
 from tests import factories
 from tests.browser.conftest import log_in
 from tests.services.test_dispatch import courier, doa_jobs
@@ -19,7 +18,9 @@ from tests.services.test_dispatch import courier, doa_jobs
 pytestmark = pytest.mark.browser
 
 
-def test_optimise_queues_a_run_and_the_plan_appears_without_a_reload(browser, server, live_app):
+def test_optimise_queues_a_run_and_the_plan_appears_without_a_reload(
+    browser, server, live_app, live_worker
+):
     day = datetime.now(LIMA_TZ).date() + timedelta(days=2)
     courier("olga", capacity=4)
     made = doa_jobs(3, day)
@@ -28,7 +29,6 @@ def test_optimise_queues_a_run_and_the_plan_appears_without_a_reload(browser, se
     db.session.remove()
     budget = live_app.config["ROUTING_SECONDS"]
     live_app.config["ROUTING_SECONDS"] = 1.0
-    worker = runner.start(live_app, threads=1, schedule=False)
     context = browser.new_context(
         viewport={"width": 1366, "height": 768}, locale="es-PE", base_url=server.url
     )
@@ -49,5 +49,4 @@ def test_optimise_queues_a_run_and_the_plan_appears_without_a_reload(browser, se
         expect(page.locator("#board button:has-text('Optimizar')")).to_be_enabled()
     finally:
         context.close()
-        worker.stop(timeout_ms=10_000)
         live_app.config["ROUTING_SECONDS"] = budget

@@ -12,6 +12,7 @@ from fieldapp.domain.deadlines import (
     end_of_day,
     is_business_day,
     lima_date,
+    met_in_time,
     peru_holidays,
     pickup_due,
     repair_due,
@@ -162,6 +163,14 @@ def test_urgency(now: datetime, expected: Urgency) -> None:
 
 def test_urgency_done() -> None:
     assert urgency(START, DUE, lima(2026, 3, 6), done_at=lima(2026, 3, 5, 12)) is Urgency.DONE
+    assert urgency(START, DUE, lima(2026, 3, 6), done_at=DUE) is Urgency.DONE
+
+
+def test_done_late_is_missed_not_done() -> None:
+    # A DOA closed a day late: every screen must say it missed its deadline.
+    late = DUE + timedelta(days=1)
+    assert urgency(START, DUE, late, done_at=late) is Urgency.MISSED
+    assert not met_in_time(DUE, late) and met_in_time(DUE, DUE)
 
 
 def test_deadline_status() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from fieldapp.domain.geo import ST_COUNTER
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import CourierProfile, Job, OutboxMessage, Route
+from fieldapp.models import Job, OutboxMessage, Route
 from fieldapp.services import dispatch, jobs, publishing, tracking
 from fieldapp.services.dispatch_problem import build_problem
 from fieldapp.worker.jobs import optimise
@@ -26,19 +26,14 @@ LIMA_DISTRICTS = ["150122", "150131", "150140", "150101", "150115", "150130"]
 def courier(name: str, capacity: int = 6, base=ST_COUNTER, vehicle: str = "car"):
     """A courier with a profile based at `base`."""
     user = factories.user(Role.COURIER, username=name, full_name=name.title())
-    db.session.add(
-        CourierProfile(
-            user_id=user.id,
-            base_name="Base",
-            base_lat=base[0],
-            base_lon=base[1],
-            vehicle=vehicle,
-            capacity=capacity,
-            shift_start=time(8, 30),
-            shift_end=time(18, 0),
-        )
+    factories.courier_profile(
+        user,
+        base_name="Base",
+        base_lat=base[0],
+        base_lon=base[1],
+        vehicle=vehicle,
+        capacity=capacity,
     )
-    db.session.commit()
     return user
 
 
@@ -226,3 +221,15 @@ def test_a_change_during_the_solve_makes_the_optimisation_stale(dispatcher, day,
         optimise(day, dispatcher)
     db.session.rollback()
     assert db.session.scalar(select(Route)) is None  # nothing written
+
+
+def test_unplanned_reasons_are_kept_with_the_plan_until_the_job_is_placed(dispatcher, day):
+    ana = courier("ana")
+    (far,) = doa_jobs(1, day, districts=["160101"])  # Iquitos from Lima
+    optimise(day, dispatcher)
+    db.session.commit()
+    kept = dispatch.board(day).unplanned
+    assert kept[far.id].startswith("Demasiado lejos para la duración del turno")
+    dispatch.move(far, ana.id, day, dispatcher)  # the dispatcher places it by hand anyway
+    db.session.commit()
+    assert far.id not in dispatch.board(day).unplanned

@@ -246,6 +246,7 @@ def test_failed_visit_certificate_has_the_reason_and_photo(app, courier):
 
 
 def test_route_sheet_lists_every_stop_in_order(app, courier):
+    factories.courier_profile(courier)
     cases = [doa_case(customer={"address": f"Calle Las Flores {n}"}) for n in range(3)]
     route = Route(courier=courier, day=factories.days_ago(0), published_at=utcnow())
     for sequence, case in enumerate(cases, start=1):
@@ -262,6 +263,7 @@ def test_route_sheet_lists_every_stop_in_order(app, courier):
     positions = [text.index(case.case_number) for case in cases]
     assert positions == sorted(positions)
     assert "Calle Las Flores 2" in text and "987654321" in text and "Llevar equipo nuevo" in text
+    assert "Carlos Ríos · Auto" in text and " car" not in text  # the vehicle in Spanish
 
 
 def test_issued_bytes_are_frozen_and_a_correction_supersedes(app, courier):

@@ -208,3 +208,20 @@ def test_oversized_body_is_refused(app, client):
 
 def test_max_content_length_is_set_by_default(app):
     assert 0 < app.config["MAX_CONTENT_LENGTH"] <= 20 * 1024 * 1024
+
+
+def test_the_map_tile_host_is_allowed_as_an_image_source_only_when_set(app, client):
+    from fieldapp.web.security import tile_source
+
+    assert tile_source("https://{s}.tile.example.org/{z}/{x}/{y}.png") == (
+        "https://*.tile.example.org"
+    )
+    assert tile_source("http://127.0.0.1:8081/tiles/{z}/{x}/{y}.png") == "http://127.0.0.1:8081"
+    assert tile_source("") is None and tile_source("javascript:alert(1)") is None
+    plain = client.get("/login").headers["Content-Security-Policy"]
+    assert "img-src 'self' data: blob:;" in plain
+    app.config["MAP_TILE_URL"] = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+    with_tiles = client.get("/login").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in with_tiles.split(";"))
+    assert directives["img-src"] == "'self' data: blob: https://*.tile.example.org"
+    assert directives["connect-src"] == "'self'" and directives["script-src"] == "'self'"

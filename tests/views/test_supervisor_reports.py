@@ -46,7 +46,7 @@ def test_dashboard_figures_and_charts(client, supervisor):
     assert 'data-test="overdue-count">1<' in html and overdue.case_number in html
     assert html.count("<svg") == 4 and "style=" not in html.split("<svg", 1)[1].split("</svg>")[0]
     assert "Plazos cumplidos por flujo (%)" in html and "100 % (1/1)" in html
-    assert "Rosa Huamán" in html and "1 hechos, 0 fallidos" in html
+    assert "Rosa Huamán" in html and "1 hecha, 0 fallidas" in html
     assert "<td>ESP 3250</td><td>1</td><td>2</td><td>50.0</td>" in html
     assert "1 de 2 repuestos de equipos DOA usados" in html
 
