@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from fieldapp.domain import jobs as job_rules
 from fieldapp.domain.deadlines import Urgency, urgency
+from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
+from fieldapp.domain.stock import StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Job, Route, StockUnit, User
 from fieldapp.models.types import utcnow
@@ -68,7 +70,12 @@ class StopState:
     needs_replacement: bool
     needs_refill_check: bool
     attachments: list[Attachment]
-    reserved_replacement: str | None
+    reserved_unit: StockUnit | None
+
+    @property
+    def reserved_replacement(self) -> str | None:
+        """The service number of the new unit reserved for this stop, if any."""
+        return self.reserved_unit.service_number if self.reserved_unit is not None else None
 
 
 def stop_state(job: Job) -> StopState:
@@ -77,7 +84,9 @@ def stop_state(job: Job) -> StopState:
         select(Attachment).where(Attachment.job_id == job.id).order_by(Attachment.id)
     ).all()
     reserved = db.session.scalar(
-        select(StockUnit.service_number).where(StockUnit.reserved_for_job_id == job.id)
+        select(StockUnit).where(
+            StockUnit.reserved_for_job_id == job.id, StockUnit.status == StockStatus.RESERVED
+        )
     )
     return StopState(
         evidence=jobs.evidence_of(job),
@@ -85,5 +94,21 @@ def stop_state(job: Job) -> StopState:
         needs_replacement=job.kind in job_rules.HANDS_OVER_NEW_UNIT,
         needs_refill_check=job.kind in job_rules.COLLECTS_UNIT,
         attachments=list(attachments),
-        reserved_replacement=reserved,
+        reserved_unit=reserved,
     )
+
+
+OPEN_STOP = (JobStatus.PLANNED, JobStatus.IN_PROGRESS, JobStatus.REJECTED)
+
+
+def next_stop(job: Job) -> Job | None:
+    """The next stop still to be worked on the same route: after this one, else the first."""
+    if job.route_id is None:
+        return None
+    others = db.session.scalars(
+        select(Job)
+        .where(Job.route_id == job.route_id, Job.id != job.id, Job.status.in_(OPEN_STOP))
+        .order_by(Job.sequence, Job.id)
+    ).all()
+    later = [other for other in others if (other.sequence or 0) > (job.sequence or 0)]
+    return (later or others or [None])[0]

@@ -58,6 +58,13 @@ def visit_window(job: Job) -> tuple[datetime, datetime] | None:
     return start, start + 2 * VISIT_MARGIN
 
 
+def tracking_url(job: Job) -> str | None:
+    """The customer's public tracking page of the visit, once it was published."""
+    if job.tracking_token is None:
+        return None
+    return f"{current_app.config['PUBLIC_URL']}/t/{job.tracking_token}"
+
+
 def _tell_customer(job: Job) -> None:
     """Give the visit its public tracking link and e-mail the customer the day and window."""
     if job.tracking_token is None:
@@ -65,7 +72,7 @@ def _tell_customer(job: Job) -> None:
     window = visit_window(job)
     if window is None:
         return
-    url = f"{current_app.config['PUBLIC_URL']}/t/{job.tracking_token}"
+    url = tracking_url(job)
     notifications.queue(
         job.case,
         Notice.VISIT_SCHEDULED,

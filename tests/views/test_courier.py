@@ -34,10 +34,12 @@ def test_the_route_lists_stops_with_contact_and_navigation(client, login, courie
     assert "Cambio DOA" in html and "María Flores" in html
     assert "tel:987654321" in html
     assert "https://wa.me/51987654321?text=Hola%20Mar%C3%ADa" in html and "en%20camino" in html
-    assert f"destination={job.lat},{job.lon}" in html and "waze.com/ul?ll=" in html
+    # To the street address, not to the district's centre (no point is known yet).
+    assert "destination=Av.%20Arequipa%201234%2C%20" in html and "waze.com/ul?q=Av." in html
+    assert f"{job.lat},{job.lon}" not in html
     assert "0</strong> hechas" in html and "1</strong> por hacer" in html
     assert f"/courier/stops/{job.id}" in html and "data-route-cache" in html
-    assert "acciones por enviar" in html and "Sincronizar" in html
+    assert "por enviar" in html and "Sincronizar" in html
 
 
 def test_the_stop_screen_shows_the_steps_a_doa_swap_needs(client, login, courier):
@@ -50,7 +52,7 @@ def test_the_stop_screen_shows_the_steps_a_doa_swap_needs(client, login, courier
         "Foto: Comprobante de compra",
         "Cartuchos y accesorios",
         "data-signature-pad",
-        "Cerrar parada: hecha",
+        "Firmar y cerrar parada",
         "Visita fallida",
     ):
         assert step in html

@@ -46,15 +46,16 @@
   }
 
   // A shared phone: actions are sent only under the session of the courier who queued them.
-  function add(type, jobId, payload) {
+  // `steps` names the screen steps the action completes, so a refusal can reopen them.
+  function add(type, jobId, payload, steps) {
     const action = {
       id: uuid(), type: type, job_id: jobId, device_at: new Date().toISOString(),
-      payload: payload || {},
+      payload: payload || {}, steps: steps || [],
     };
     return getMeta("user").then((user) => {
       action.user_id = user;
       return run("outbox", "readwrite", (store) => store.add(action));
-    }).then(() => {
+    }).then(() => settle(jobId, type)).then(() => {
       notify();
       askForBackgroundSync();
       return action;
@@ -67,6 +68,17 @@
       if (registration.sync) return registration.sync.register("courier-outbox");
       return null;
     }).catch(() => null);
+  }
+
+  // Doing a refused step again settles its refusal; closing again settles every one of the stop.
+  function settle(jobId, type) {
+    const closes = type === "complete" || type === "fail";
+    return run("rejected", "readwrite", (store) => {
+      const all = store.getAll();
+      all.onsuccess = () => all.result
+        .filter((item) => item.job_id === jobId && (closes || item.type === type))
+        .forEach((item) => store.delete(item.id));
+    });
   }
 
   const everything = () => run("outbox", "readonly", (store) => store.getAll());
@@ -136,7 +148,7 @@
           }
           if (FINAL.has(response.status)) {
             return answerOf(response).then((body) => run("rejected", "readwrite", (store) => store.put({
-              id: action.id, type: action.type, job_id: action.job_id,
+              id: action.id, type: action.type, job_id: action.job_id, steps: action.steps || [],
               status: response.status, message: body.message || "Rechazada por el servidor.",
             }))).then(() => remove(action.seq)).then(notify).then(() => step(index + 1));
           }
