@@ -13,7 +13,7 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.extensions import db
 from fieldapp.models import Job, Route, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit, jobs, notifications
+from fieldapp.services import audit, jobs, notifications, reservations
 from fieldapp.services.dispatch import DispatchError, board
 
 
@@ -43,6 +43,17 @@ def publish(day: date, actor: User) -> list[Route]:
         )
     db.session.flush()
     return routes
+
+
+def swaps_without_unit(routes: list[Route]) -> list[Job]:
+    """Stops still to be worked on `routes` that hand over a new unit but have none reserved."""
+    open_stops = [
+        job
+        for route in routes
+        for job in route.jobs
+        if job.status in (JobStatus.PLANNED, JobStatus.IN_PROGRESS)
+    ]
+    return reservations.unreserved_swaps(open_stops)
 
 
 VISIT_MARGIN = timedelta(hours=1)

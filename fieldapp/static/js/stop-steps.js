@@ -48,7 +48,7 @@
       }
     }
     screens.forEach((screen) => { screen.hidden = screen.dataset.screen !== name; });
-    stop.dataset.screen = name;
+    stop.dataset.current = name;
     stop.querySelectorAll("[data-goto]").forEach((button) => {
       button.setAttribute("aria-current", button.dataset.goto === name ? "step" : "false");
     });
