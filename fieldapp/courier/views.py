@@ -14,27 +14,19 @@ from fieldapp.domain import stop_contact as contact
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.models import Job
-from fieldapp.services import courier_route, publishing
-
-
-def _party(job: Job):
-    """Who the courier meets: the store on store stops, else the customer."""
-    if job.kind in job_rules.AT_STORE and job.case.store is not None:
-        return job.case.store
-    return job.case.customer
+from fieldapp.services import courier_route, places, publishing
 
 
 def stop_links(job: Job) -> dict:
     """Call, WhatsApp and navigation links for a stop (to its street address, or to the point
     known for it; never to the district's centre)."""
-    party = _party(job)
+    party = places.party_of(job)
     district = Gazetteer.default().require(job.ubigeo)
-    point = (party.lat, party.lon) if party.lat is not None and party.lon is not None else None
     place = contact.Place(
         address=job.address or party.address,
         district=district.district.title(),
         city=district.province.title(),
-        point=point,
+        point=places.known_point(job),
     )
     who = current_user.full_name.split()[0] if current_user.full_name else "su courier"
     text = contact.whatsapp_text(
@@ -47,7 +39,7 @@ def stop_links(job: Job) -> dict:
     )
     return {
         "name": party.name,
-        "tel": f"tel:{party.phone}" if party.phone else None,
+        "tel": contact.tel_url(party.phone),
         "whatsapp": contact.whatsapp_url(party.phone, text),
         "maps": contact.maps_url(place),
         "waze": contact.waze_url(place),

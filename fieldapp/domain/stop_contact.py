@@ -28,6 +28,30 @@ class Place:
         return ", ".join(p.strip() for p in parts if p and p.strip())
 
 
+# Peru's bounding box, with a margin: a point outside it is a typo (e.g. a sign left out).
+PERU_LAT = (-18.6, 0.2)
+PERU_LON = (-81.6, -68.4)
+# Arrival fixes at most this vague, near the stop's district, teach the stop's point.
+LEARN_ACCURACY_M = 100.0
+
+
+def point_problem(lat: float | None, lon: float | None) -> str | None:
+    """Why a point given at intake cannot be used, or None when it can (or none was given)."""
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        return "Indique latitud y longitud juntas."
+    if not (PERU_LAT[0] <= lat <= PERU_LAT[1] and PERU_LON[0] <= lon <= PERU_LON[1]):
+        return "El punto está fuera del Perú (latitud y longitud son negativas)."
+    return None
+
+
+def learns_point(accuracy_m: float | None, km_from_district: float, far_km: float) -> bool:
+    """Whether a courier's arrival fix is good enough to become the address's point: precise,
+    and not so far from the district that the courier was evidently elsewhere."""
+    return accuracy_m is not None and accuracy_m <= LEARN_ACCURACY_M and km_from_district <= far_km
+
+
 def maps_url(place: Place) -> str:
     """Google Maps directions to the known point, else to the street address."""
     destination = f"{place.point[0]},{place.point[1]}" if place.point else place.text
@@ -51,6 +75,12 @@ def phone_digits(phone: str | None) -> str | None:
     return digits if len(digits) >= 11 else None
 
 
+def tel_url(phone: str | None) -> str | None:
+    """A tel: link with the number's digits (and a leading +), when there is a number."""
+    digits = re.sub(r"[^\d+]", "", phone or "")
+    return f"tel:{digits}" if digits else None
+
+
 def whatsapp_text(
     *,
     recipient: str,
@@ -63,7 +93,7 @@ def whatsapp_text(
     """The message a courier sends before a visit: who writes for which ST, the case, the window
     of the visit (Lima time) and the customer's tracking link."""
     first = recipient.split()[0] if recipient.strip() else ""
-    text = f"Hola {first}, le saluda {courier} de {st_name}. "
+    text = f"Hola {first}, le saluda {courier} de {st_name.rstrip('.')}. "
     text += f"Estoy en camino para la visita del caso {case_number}"
     if window is not None:
         start, end = (moment.astimezone(LIMA_TZ) for moment in window)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import func, select
 
+from fieldapp.domain.case_flow import Origin
+from fieldapp.domain.jobs import JobKind
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, SyncAction
+from fieldapp.services import intake
 from tests import factories
 from tests.services.test_courier_sync import action, doa_actions, published_stop, stock_unit
 
@@ -40,6 +46,47 @@ def test_the_route_lists_stops_with_contact_and_navigation(client, login, courie
     assert "0</strong> hechas" in html and "1</strong> por hacer" in html
     assert f"/courier/stops/{job.id}" in html and "data-route-cache" in html
     assert "por enviar" in html and "Sincronizar" in html
+
+
+def _whatsapp_text(html: str) -> str:
+    link = re.search(r'href="https://wa.me/\d+\?text=([^"]+)"', html)
+    assert link, "no WhatsApp link"
+    return unquote(link.group(1).replace("&amp;", "&"))
+
+
+def test_whatsapp_names_the_st_the_window_and_the_tracking_link(app, client, login, courier):
+    app.config["ST_NAME"] = "Servicios Andinos S.A.C."
+    job = published_stop(courier)
+    start = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 10:00 in Lima
+    job.window_start, job.window_end = start, start + timedelta(hours=2)
+    job.tracking_token = "tok-123"
+    db.session.commit()
+    login("carlos")
+    text = _whatsapp_text(client.get("/courier/").get_data(as_text=True))
+    assert "le saluda Carlos de Servicios Andinos S.A.C. Estoy en camino" in text
+    assert "entre las 10:00 y las 12:00" in text
+    assert f"{app.config['PUBLIC_URL']}/t/tok-123" in text
+    assert "Kodak" not in text
+
+
+def test_store_stops_call_and_message_the_store(client, login, courier):
+    store = intake.StoreInput(
+        name="Tienda Larco", ubigeo="150122", address="Av. Larco 345", phone="945 111 222"
+    )
+    job = published_stop(courier, origin=Origin.STORE, store=store)
+    assert job.kind is JobKind.STORE_SWAP
+    login("carlos")
+    html = client.get(f"/courier/stops/{job.id}").get_data(as_text=True)
+    assert 'href="tel:945111222"' in html and "https://wa.me/51945111222?text=Hola%20Tienda" in html
+    assert "987654321" not in html  # not the customer's phone
+    assert "destination=Av.%20Larco%20345%2C%20Miraflores%2C%20Lima%2C%20Per%C3%BA" in html
+
+
+def test_navigation_goes_to_the_addresss_point_when_one_is_known(client, login, courier):
+    job = published_stop(courier, customer={"lat": -12.119, "lon": -77.034})
+    login("carlos")
+    html = client.get(f"/courier/stops/{job.id}").get_data(as_text=True)
+    assert "destination=-12.119%2C-77.034" in html and "waze.com/ul?ll=-12.119,-77.034&" in html
 
 
 def test_the_stop_screen_shows_the_steps_a_doa_swap_needs(client, login, courier):

@@ -9,6 +9,7 @@
   const FINAL = new Set([400, 404, 409, 413, 415, 422]);
   const channel = "BroadcastChannel" in scope ? new BroadcastChannel("fieldapp-outbox") : null;
   let flushing = null;
+  let again = null;
 
   function open() {
     return new Promise((resolve, reject) => {
@@ -162,9 +163,14 @@
       .then(() => { notify(); return result; }));
   }
 
+  // An action queued while a drain runs may have been listed too late: drain once more after.
   function flush() {
-    if (!flushing) flushing = drain().finally(() => { flushing = null; });
-    return flushing;
+    if (!flushing) {
+      flushing = drain().finally(() => { flushing = null; });
+      return flushing;
+    }
+    if (!again) again = flushing.then(() => { again = null; return flush(); });
+    return again;
   }
 
   scope.FieldOutbox = {

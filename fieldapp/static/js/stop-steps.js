@@ -52,6 +52,9 @@
     stop.querySelectorAll("[data-goto]").forEach((button) => {
       button.setAttribute("aria-current", button.dataset.goto === name ? "step" : "false");
     });
+    const chip = stop.querySelector('.steps-row [data-goto="' + name + '"]');
+    const row = chip && chip.closest(".steps-row");
+    if (row) row.scrollLeft = chip.offsetLeft - row.offsetLeft - 8;
     document.dispatchEvent(new CustomEvent("stop:screen", { detail: { name: name } }));
   }
 
@@ -152,6 +155,8 @@
   function submit(stop, form, submitter) {
     const kind = form.dataset.queueForm;
     const jobId = Number(stop.dataset.jobId);
+    if (form.dataset.busy) return;  // a double tap must not queue the step twice
+    form.dataset.busy = "1";
     const buttons = form.querySelectorAll("button[type=submit], [data-photo-button]");
     buttons.forEach((button) => button.setAttribute("aria-disabled", "true"));
     say(form, "Guardando…");
@@ -175,7 +180,10 @@
         outbox().flush();
       })
       .catch((error) => say(form, error.message, true))
-      .finally(() => buttons.forEach((button) => button.removeAttribute("aria-disabled")));
+      .finally(() => {
+        delete form.dataset.busy;
+        buttons.forEach((button) => button.removeAttribute("aria-disabled"));
+      });
   }
 
   function clearError(stop, steps) {

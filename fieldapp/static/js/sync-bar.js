@@ -5,6 +5,7 @@
   "use strict";
   const STATES = {
     ok: "Todo enviado.",
+    sending: "Enviando…",
     offline: "Sin conexión: se enviará al volver la señal.",
     retry: "El servidor no respondió bien: se reintentará.",
     auth: "Su sesión expiró: ingrese de nuevo para enviar lo pendiente.",
@@ -24,7 +25,8 @@
         clock.textContent = " · Hora del teléfono difiere " + Math.abs(minutes) + " min";
         bar.querySelector("[data-outbox-count]").textContent = String(count);
         bar.dataset.pending = String(count);
-        const state = count === 0 ? "ok" : (last ? last.state : "offline");
+        let state = count === 0 ? "ok" : (last ? last.state : "offline");
+        if (count > 0 && state === "ok") state = "sending";
         bar.dataset.state = state;
         const message = bar.querySelector("[data-outbox-state]");
         message.textContent = count === 0 && !last ? "" : " · " + (STATES[state] || "");
