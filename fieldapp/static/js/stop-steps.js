@@ -206,6 +206,17 @@
     stop.querySelector("[data-closed-message]").textContent = "";
   }
 
+  const CLOSES = ["complete", "fail"];
+
+  // The screen where a refused action is done again: its step's, else the one that closes.
+  function screenFor(stop, item) {
+    const steps = (item.steps || []).filter((step) => step.indexOf("closed") !== 0);
+    const own = steps.length && stop.querySelector('[data-screen][data-step="' + steps[0] + '"]');
+    if (own) return own;
+    const failing = item.type === "fail" || steps[0] === "photo:failed_attempt";
+    return stop.querySelector('[data-screen="' + (failing ? "fail" : "signature") + '"]');
+  }
+
   // What the phone holds for this stop: steps queued, photos queued (shown offline too) and
   // actions the server refused (their steps open again, with the server's message).
   function restore(stop) {
@@ -219,19 +230,16 @@
             .forEach((action) => thumbnail(stop, action.payload.purpose, action.payload.data));
         }
         const refused = rejected.filter((item) => item.job_id === jobId);
+        stop.querySelectorAll("[data-step-error]").forEach((error) => { error.hidden = true; });
         refused.forEach((item) => {
           (item.steps || []).forEach((step) => reopen(stop, step));
-          const screenStep = (item.steps || []).find((step) => step.indexOf("closed") !== 0);
-          const screen = screenStep
-            ? stop.querySelector('[data-screen][data-step="' + screenStep + '"]')
-            : stop.querySelector('[data-screen="signature"]');
-          const error = screen && screen.querySelector("[data-step-error]");
-          if (error) {
-            error.hidden = false;
-            error.textContent = "El servidor no aceptó este paso: " + item.message;
-          }
+          const error = screenFor(stop, item).querySelector("[data-step-error]");
+          error.hidden = false;
+          error.textContent = "El servidor no aceptó este paso: " + item.message;
         });
-        if (refused.length) reopenClosed(stop);
+        // A refused step alone does not reopen a close the server accepted after it.
+        const refusedClose = refused.some((item) => CLOSES.indexOf(item.type) >= 0);
+        if (refusedClose) reopenClosed(stop);
         else if (steps.indexOf("closed") >= 0 && !stop.dataset.closed) {
           showClosed(stop, steps.indexOf("closed:fail") >= 0 ? "fail" : "complete");
         }
