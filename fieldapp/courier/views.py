@@ -59,8 +59,15 @@ def index():
     ]
     done = sum(1 for job, _, _ in stops if job.status.value not in ("planned", "in_progress"))
     urls = [url_for("courier.stop", job_id=job.id) for job, _, _ in stops]
+    attention = courier_route.needs_attention([job for job, _, _ in stops])
     return render_template(
-        "courier/index.html", route=route, today=today, stops=stops, done=done, stop_urls=urls
+        "courier/index.html",
+        route=route,
+        today=today,
+        stops=stops,
+        done=done,
+        stop_urls=urls,
+        attention=attention,
     )
 
 

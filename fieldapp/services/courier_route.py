@@ -13,7 +13,7 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.domain.stock import StockStatus
 from fieldapp.extensions import db
-from fieldapp.models import Attachment, Job, Route, StockUnit, User
+from fieldapp.models import Attachment, Job, Route, StockUnit, SyncAction, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import jobs
 
@@ -99,6 +99,26 @@ def stop_state(job: Job) -> StopState:
 
 
 OPEN_STOP = (JobStatus.PLANNED, JobStatus.IN_PROGRESS, JobStatus.REJECTED)
+REFUSED = (404, 409, 422)
+
+
+def needs_attention(stops: list[Job]) -> dict[int, str]:
+    """Open stops whose last synced action the server refused, with its message (the courier
+    must go back to them even if the phone that queued the action forgot it)."""
+    open_ids = [job.id for job in stops if job.status in OPEN_STOP]
+    if not open_ids:
+        return {}
+    actions = db.session.scalars(
+        select(SyncAction)
+        .where(SyncAction.job_id.in_(open_ids), SyncAction.status_code.is_not(None))
+        .order_by(SyncAction.received_at, SyncAction.id)
+    )
+    last = {action.job_id: action for action in actions}
+    return {
+        job_id: (action.response or {}).get("message", "Rechazada por el servidor.")
+        for job_id, action in last.items()
+        if action.status_code in REFUSED
+    }
 
 
 def next_stop(job: Job) -> Job | None:

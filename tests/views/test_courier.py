@@ -134,6 +134,25 @@ def test_sync_applies_a_doa_swap_and_replays_harmlessly(client, login, courier):
     assert "Firmó María Flores (DNI 45678912)" in page and "Por aprobar" in page
 
 
+def _badge(html: str, job_id: int) -> str:
+    card = html[html.index(f'data-job-id="{job_id}"') :]
+    return card[: card.index("</li>")].split("data-attention-badge", 1)[1].split(">", 1)[0]
+
+
+def test_the_route_flags_a_stop_whose_last_action_was_refused(client, login, courier):
+    job = published_stop(courier)
+    stock_unit("C765432")
+    login("carlos")
+    sn = job.case.unit.service_number
+    refused = action(job, "check_number", service_number=sn, replacement="C654321")
+    assert post_sync(client, refused).status_code == 422
+    html = client.get("/courier/").get_data(as_text=True)
+    assert "hidden" not in _badge(html, job.id) and "no figura en el stock" in _badge(html, job.id)
+    fixed = action(job, "check_number", service_number=sn, replacement="C765432")
+    assert post_sync(client, fixed).status_code == 200
+    assert "hidden" in _badge(client.get("/courier/").get_data(as_text=True), job.id)
+
+
 def test_sync_without_a_session_answers_401_json_not_a_redirect(client, courier):
     job = published_stop(courier)
     response = post_sync(client, action(job, "arrive"))

@@ -1,4 +1,5 @@
-/* The route marks a stop whose queued action the server refused: it needs the courier again. */
+/* The route marks a stop whose queued action the server refused: it needs the courier again
+   (the server marks those it knows of; this phone adds the refusals it holds). */
 (function () {
   "use strict";
   function render(cards) {
@@ -6,9 +7,10 @@
       cards.forEach((card) => {
         const refused = rejected.filter((item) => item.job_id === Number(card.dataset.jobId));
         const badge = card.querySelector("[data-attention-badge]");
-        badge.hidden = refused.length === 0;
-        badge.title = refused.map((item) => item.message).join(" ");
-        if (refused.length) card.dataset.attention = "1";
+        const flagged = refused.length > 0 || Boolean(badge.dataset.server);
+        badge.hidden = !flagged;
+        if (refused.length) badge.title = refused.map((item) => item.message).join(" ");
+        if (flagged) card.dataset.attention = "1";
         else delete card.dataset.attention;
       });
     });
