@@ -149,6 +149,17 @@ class Integer(_BlankIsMissing, fields.Integer):
         )
 
 
+class Coordinate(_BlankIsMissing, fields.Float):
+    """A latitude or longitude in decimal degrees (WGS 84)."""
+
+    default_error_messages = {**BASE_MESSAGES, "invalid": "Debe ser un número (grados decimales)."}
+
+    def __init__(self, limit: float, **kwargs) -> None:
+        error = "Debe estar entre {min} y {max}."
+        kwargs.setdefault("allow_none", True)
+        super().__init__(validate=[validate.Range(-limit, limit, error=error)], **kwargs)
+
+
 class Nested(fields.Nested):
     """A JSON object of the given schema."""
 

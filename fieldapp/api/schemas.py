@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, post_load, validate
 
-from fieldapp.api.fields import Choice, Date, DateTime, Email, Integer, LimaDateTime, Nested, Text
+from fieldapp.api.fields import (
+    Choice,
+    Coordinate,
+    Date,
+    DateTime,
+    Email,
+    Integer,
+    LimaDateTime,
+    Nested,
+    Text,
+)
 from fieldapp.domain import warranty
 from fieldapp.domain.case_flow import Origin, Status
 from fieldapp.services import intake
@@ -35,6 +45,8 @@ class CustomerIn(ApiSchema):
     ubigeo = Text(
         required=True, validate=[UBIGEO], metadata={"description": "UBIGEO del distrito (INEI)."}
     )
+    lat = Coordinate(90, metadata={"description": "Latitud del domicilio, si se conoce."})
+    lon = Coordinate(180, metadata={"description": "Longitud del domicilio, si se conoce."})
 
 
 class StoreIn(ApiSchema):
@@ -45,6 +57,9 @@ class StoreIn(ApiSchema):
     ubigeo = Text(
         required=True, validate=[UBIGEO], metadata={"description": "Decide zona y distancia."}
     )
+    phone = Text(32, metadata={"description": "Teléfono de la tienda, para el courier."})
+    lat = Coordinate(90, metadata={"description": "Latitud de la tienda, si se conoce."})
+    lon = Coordinate(180, metadata={"description": "Longitud de la tienda, si se conoce."})
 
 
 class ProofIn(ApiSchema):

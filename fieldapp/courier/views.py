@@ -3,47 +3,48 @@ reach the server through the offline queue, see courier/sync.py)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from urllib.parse import quote
 
-from flask import abort, render_template, url_for
+from flask import abort, current_app, render_template, url_for
 from flask_login import current_user
 
 from fieldapp.courier import bp
 from fieldapp.domain import jobs as job_rules
+from fieldapp.domain import stop_contact as contact
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.models import Job
-from fieldapp.services import courier_route
-
-
-def _phone_digits(phone: str | None) -> str | None:
-    """A Peruvian phone as international digits for wa.me (mobiles: 9 digits starting 9)."""
-    digits = re.sub(r"\D", "", phone or "")
-    if len(digits) == 9 and digits.startswith("9"):
-        return "51" + digits
-    return digits if len(digits) >= 11 else None
+from fieldapp.services import courier_route, places, publishing
 
 
 def stop_links(job: Job) -> dict:
-    """Call, WhatsApp and navigation links for a stop."""
-    party = job.case.store if job.kind.value.startswith("store") and job.case.store else None
-    party = party or job.case.customer
-    phone = party.phone
-    digits = _phone_digits(phone)
+    """Call, WhatsApp and navigation links for a stop (to its street address, or to the point
+    known for it; never to the district's centre)."""
+    party = places.party_of(job)
+    district = Gazetteer.default().require(job.ubigeo)
+    place = contact.Place(
+        address=job.address or party.address,
+        district=district.district.title(),
+        city=district.province.title(),
+        point=places.known_point(job),
+    )
     who = current_user.full_name.split()[0] if current_user.full_name else "su courier"
-    text = (
-        f"Hola {party.name.split()[0]}, le saluda {who} del servicio técnico Kodak. "
-        f"Estoy en camino para la visita del caso {job.case.case_number}."
+    text = contact.whatsapp_text(
+        recipient=party.name,
+        courier=who,
+        st_name=current_app.config["ST_NAME"],
+        case_number=job.case.case_number,
+        window=publishing.visit_window(job),
+        tracking_url=publishing.tracking_url(job),
     )
     return {
         "name": party.name,
-        "tel": f"tel:{phone}" if phone else None,
-        "whatsapp": f"https://wa.me/{digits}?text={quote(text)}" if digits else None,
-        "maps": f"https://www.google.com/maps/dir/?api=1&destination={job.lat},{job.lon}",
-        "waze": f"https://waze.com/ul?ll={job.lat},{job.lon}&navigate=yes",
-        "district": Gazetteer.default().require(job.ubigeo).district.title(),
+        "tel": contact.tel_url(party.phone),
+        "whatsapp": contact.whatsapp_url(party.phone, text),
+        "maps": contact.maps_url(place),
+        "waze": contact.waze_url(place),
+        "district": place.district,
+        "city": place.city,
     }
 
 
@@ -58,8 +59,15 @@ def index():
     ]
     done = sum(1 for job, _, _ in stops if job.status.value not in ("planned", "in_progress"))
     urls = [url_for("courier.stop", job_id=job.id) for job, _, _ in stops]
+    attention = courier_route.needs_attention([job for job, _, _ in stops])
     return render_template(
-        "courier/index.html", route=route, today=today, stops=stops, done=done, stop_urls=urls
+        "courier/index.html",
+        route=route,
+        today=today,
+        stops=stops,
+        done=done,
+        stop_urls=urls,
+        attention=attention,
     )
 
 
@@ -72,9 +80,11 @@ def stop(job_id: int):
     job = courier_route.stop_for(current_user, job_id)
     if job is None:
         abort(404)
+    following = courier_route.next_stop(job)
     return render_template(
         "courier/stop.html",
         job=job,
+        next_url=url_for("courier.stop", job_id=following.id) if following else None,
         links=stop_links(job),
         urgency=courier_route.urgency_of(job),
         state=courier_route.stop_state(job),

@@ -120,6 +120,12 @@ def publish(day: str):
         routes = publishing.publish(when, current_user)
     except dispatch.DispatchError as exc:
         return _failed(when, exc)
+    for job in publishing.swaps_without_unit(routes):
+        flash(
+            f"Atención: {job.case.case_number} (cambio DOA) se publicó sin equipo nuevo "
+            "reservado: reserve uno para que el courier sepa cuál llevar.",
+            "error",
+        )
     return _done(when, f"Rutas publicadas a {count(len(routes), 'courier', 'couriers')}.")
 
 

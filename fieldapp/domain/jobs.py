@@ -109,6 +109,8 @@ COLLECTS_UNIT = frozenset(
     {JobKind.DOA_SWAP, JobKind.PICKUP, JobKind.STORE_SWAP, JobKind.STORE_PICKUP}
 )
 HANDS_OVER_NEW_UNIT = frozenset({JobKind.DOA_SWAP, JobKind.STORE_SWAP})
+# Stops at a retail store: the courier deals with the store, not the customer.
+AT_STORE = frozenset({JobKind.STORE_SWAP, JobKind.STORE_PICKUP})
 # Failed visits whose reason a photo can prove (the door, the wrong address).
 FAILURE_NEEDS_PHOTO = frozenset({FailureReason.NOT_HOME, FailureReason.WRONG_ADDRESS})
 

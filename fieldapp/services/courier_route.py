@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from fieldapp.domain import jobs as job_rules
 from fieldapp.domain.deadlines import Urgency
+from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
+from fieldapp.domain.stock import StockStatus
 from fieldapp.extensions import db
-from fieldapp.models import Attachment, Job, Route, StockUnit, User
+from fieldapp.models import Attachment, Job, Route, StockUnit, SyncAction, User
 from fieldapp.services import deadline_status, jobs
 
 STAFF_SEE_ALL_MEDIA = frozenset({Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, Role.TECHNICIAN})
@@ -63,7 +65,12 @@ class StopState:
     needs_replacement: bool
     needs_refill_check: bool
     attachments: list[Attachment]
-    reserved_replacement: str | None
+    reserved_unit: StockUnit | None
+
+    @property
+    def reserved_replacement(self) -> str | None:
+        """The service number of the new unit reserved for this stop, if any."""
+        return self.reserved_unit.service_number if self.reserved_unit is not None else None
 
 
 def stop_state(job: Job) -> StopState:
@@ -72,7 +79,9 @@ def stop_state(job: Job) -> StopState:
         select(Attachment).where(Attachment.job_id == job.id).order_by(Attachment.id)
     ).all()
     reserved = db.session.scalar(
-        select(StockUnit.service_number).where(StockUnit.reserved_for_job_id == job.id)
+        select(StockUnit).where(
+            StockUnit.reserved_for_job_id == job.id, StockUnit.status == StockStatus.RESERVED
+        )
     )
     return StopState(
         evidence=jobs.evidence_of(job),
@@ -80,5 +89,41 @@ def stop_state(job: Job) -> StopState:
         needs_replacement=job.kind in job_rules.HANDS_OVER_NEW_UNIT,
         needs_refill_check=job.kind in job_rules.COLLECTS_UNIT,
         attachments=list(attachments),
-        reserved_replacement=reserved,
+        reserved_unit=reserved,
     )
+
+
+OPEN_STOP = (JobStatus.PLANNED, JobStatus.IN_PROGRESS, JobStatus.REJECTED)
+REFUSED = (404, 409, 422)
+
+
+def needs_attention(stops: list[Job]) -> dict[int, str]:
+    """Open stops whose last synced action the server refused, with its message (the courier
+    must go back to them even if the phone that queued the action forgot it)."""
+    open_ids = [job.id for job in stops if job.status in OPEN_STOP]
+    if not open_ids:
+        return {}
+    actions = db.session.scalars(
+        select(SyncAction)
+        .where(SyncAction.job_id.in_(open_ids), SyncAction.status_code.is_not(None))
+        .order_by(SyncAction.received_at, SyncAction.id)
+    )
+    last = {action.job_id: action for action in actions}
+    return {
+        job_id: (action.response or {}).get("message", "Rechazada por el servidor.")
+        for job_id, action in last.items()
+        if action.status_code in REFUSED
+    }
+
+
+def next_stop(job: Job) -> Job | None:
+    """The next stop still to be worked on the same route: after this one, else the first."""
+    if job.route_id is None:
+        return None
+    others = db.session.scalars(
+        select(Job)
+        .where(Job.route_id == job.route_id, Job.id != job.id, Job.status.in_(OPEN_STOP))
+        .order_by(Job.sequence, Job.id)
+    ).all()
+    later = [other for other in others if (other.sequence or 0) > (job.sequence or 0)]
+    return (later or others or [None])[0]

@@ -24,7 +24,7 @@ from fieldapp.domain.stock import StockCategory, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Job, StockUnit, SyncAction, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit, courier_route, jobs, media, uploads
+from fieldapp.services import audit, courier_route, jobs, media, places, uploads
 
 TYPES = ("arrive", "check_number", "photo", "refill", "signature", "complete", "fail")
 PHOTO_PURPOSES = {
@@ -164,6 +164,8 @@ def _arrive(user, job, device_at, payload):
     if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise _Refused(422, "La posición GPS está fuera de rango.")
     jobs.arrive(job, user, at=utcnow(), device_at=device_at, lat=lat, lon=lon, accuracy_m=accuracy)
+    if lat is not None and lon is not None:
+        places.learn_from_arrival(job, user, lat, lon, accuracy)
     where = "con GPS" if lat is not None else "sin GPS"
     return f"Llegada registrada ({where}).", {}
 

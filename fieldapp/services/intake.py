@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fieldapp.domain import case_flow, service_number, warranty
+from fieldapp.domain import stop_contact as contact
 from fieldapp.domain.case_flow import Flow, Notice, Origin, Status
 from fieldapp.domain.deadlines import LIMA_TZ, Deadline, case_deadlines, lima_date
 from fieldapp.domain.geo import Gazetteer, Location, UnknownUbigeo, locate
@@ -65,6 +66,9 @@ class CustomerInput:
     document_id: str | None = None
     address: str | None = None
     ubigeo: str | None = None
+    # The address's point when the Call Center or the counter knows it.
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass
@@ -74,6 +78,9 @@ class StoreInput:
     name: str
     ubigeo: str
     address: str | None = None
+    phone: str | None = None
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass
@@ -199,6 +206,10 @@ def assess(data: CaseInput, settings: IntakeSettings, now: datetime | None = Non
     _check_texts(data, fail)
     if not (data.customer.name or "").strip():
         fail("customer.name", "Ingrese el nombre del cliente.")
+    for prefix, party in (("customer", data.customer), ("store", data.store)):
+        problem = contact.point_problem(party.lat, party.lon) if party is not None else None
+        if problem:
+            fail(f"{prefix}.lat", problem)
     if data.origin is Origin.STORE and data.store is None:
         fail("store", "Indique la tienda cuando el caso se registró en una tienda.")
     if data.store is not None:
@@ -271,6 +282,7 @@ _TEXT_LIMITS = {
     "customer.address": 250,
     "store.name": 160,
     "store.address": 250,
+    "store.phone": 32,
 }
 
 
@@ -283,7 +295,13 @@ def _text_values(data: CaseInput) -> dict[str, str | None]:
         **{f"customer.{k}": getattr(data.customer, k) for k in _CUSTOMER_TEXT},
     }
     if data.store is not None:
-        values.update({"store.name": data.store.name, "store.address": data.store.address})
+        values.update(
+            {
+                "store.name": data.store.name,
+                "store.address": data.store.address,
+                "store.phone": data.store.phone,
+            }
+        )
     return values
 
 
@@ -384,6 +402,8 @@ def _store(
         document_id=_clean(data.customer.document_id),
         address=_clean(data.customer.address),
         ubigeo=_clean(data.customer.ubigeo),
+        lat=data.customer.lat,
+        lon=data.customer.lon,
     )
     store = None
     if data.store is not None:
@@ -391,6 +411,9 @@ def _store(
             name=data.store.name.strip(),
             address=_clean(data.store.address),
             ubigeo=data.store.ubigeo.strip(),
+            phone=_clean(data.store.phone),
+            lat=data.store.lat,
+            lon=data.store.lon,
         )
     location = result.location
     case = Case(

@@ -13,7 +13,7 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.extensions import db
 from fieldapp.models import Job, Route, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit, jobs, notifications
+from fieldapp.services import audit, jobs, notifications, reservations
 from fieldapp.services.dispatch import DispatchError, board
 
 
@@ -45,6 +45,17 @@ def publish(day: date, actor: User) -> list[Route]:
     return routes
 
 
+def swaps_without_unit(routes: list[Route]) -> list[Job]:
+    """Stops still to be worked on `routes` that hand over a new unit but have none reserved."""
+    open_stops = [
+        job
+        for route in routes
+        for job in route.jobs
+        if job.status in (JobStatus.PLANNED, JobStatus.IN_PROGRESS)
+    ]
+    return reservations.unreserved_swaps(open_stops)
+
+
 VISIT_MARGIN = timedelta(hours=1)
 
 
@@ -58,6 +69,13 @@ def visit_window(job: Job) -> tuple[datetime, datetime] | None:
     return start, start + 2 * VISIT_MARGIN
 
 
+def tracking_url(job: Job) -> str | None:
+    """The customer's public tracking page of the visit, once it was published."""
+    if job.tracking_token is None:
+        return None
+    return f"{current_app.config['PUBLIC_URL']}/t/{job.tracking_token}"
+
+
 def _tell_customer(job: Job) -> None:
     """Give the visit its public tracking link and e-mail the customer the day and window."""
     if job.tracking_token is None:
@@ -65,7 +83,7 @@ def _tell_customer(job: Job) -> None:
     window = visit_window(job)
     if window is None:
         return
-    url = f"{current_app.config['PUBLIC_URL']}/t/{job.tracking_token}"
+    url = tracking_url(job)
     notifications.queue(
         job.case,
         Notice.VISIT_SCHEDULED,

@@ -32,6 +32,7 @@ class QueueItem:
     documents: list[Document]
     distance_km: float | None
     district_label: str
+    distance_from: str
     deadline_due_at: datetime | None
 
 
@@ -43,6 +44,17 @@ def thresholds() -> Thresholds:
         far_km_provinces=config["REVIEW_FAR_KM_PROVINCES"],
         skew_minutes=config["REVIEW_SKEW_MINUTES"],
     )
+
+
+def _reference_point(job: Job, district) -> tuple[tuple[float, float] | None, bool]:
+    """What the arrival is measured against: the address's point the visit was planned to
+    (given at intake or learned on an earlier visit), else the district's centre."""
+    if district is None:
+        return None, False
+    planned = (job.lat, job.lon)
+    if distance_km(planned, district.point) > 0.01:
+        return planned, True
+    return district.point, False
 
 
 def item_for(job: Job) -> QueueItem:
@@ -58,9 +70,10 @@ def item_for(job: Job) -> QueueItem:
         .order_by(Document.id)
     ).all()
     district = Gazetteer.default().get(job.case.ubigeo)
+    reference, at_address = _reference_point(job, district)
     km = None
-    if district is not None and job.arrival_lat is not None and job.arrival_lon is not None:
-        km = round(distance_km((job.arrival_lat, job.arrival_lon), district.point), 1)
+    if reference is not None and job.arrival_lat is not None and job.arrival_lon is not None:
+        km = round(distance_km((job.arrival_lat, job.arrival_lon), reference), 1)
     name = jobs.DEADLINE_FOR[job.kind]
     due = next((d.due_at for d in job.case.deadlines if d.name == name), None)
     facts = JobFacts(
@@ -82,6 +95,7 @@ def item_for(job: Job) -> QueueItem:
         documents=documents,
         distance_km=km,
         district_label=district.label if district is not None else job.case.ubigeo,
+        distance_from="de la dirección" if at_address else "del distrito",
         deadline_due_at=due,
     )
 

@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "created": "Caso registrado",
     "job_in_progress": "Llegada del courier",
     "job_number_checked": "Número de servicio verificado",
+    "address_point_learned": "Punto de la dirección aprendido",
     "job_photo": "Foto registrada",
     "job_signed": "Firma registrada",
     "job_refill_checked": "Cartuchos revisados",

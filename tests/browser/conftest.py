@@ -114,6 +114,9 @@ def live_app(template_db, tmp_path_factory):
         factories.user(Role.COURIER, username="carlos", full_name="Carlos Quispe")
         factories.user(Role.COURIER, username="rosa", full_name="Rosa Huamán")
         factories.user(Role.SUPERVISOR, username="sofia", full_name="Sofía Ramos")
+        factories.user(Role.COURIER, username="tomas", full_name="Tomás Rojas")
+        factories.user(Role.COURIER, username="paula", full_name="Paula Díaz")
+        factories.user(Role.DISPATCHER, username="diana", full_name="Diana Torres")
         db.session.remove()
     return app
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import time
 from dataclasses import dataclass
 
@@ -62,50 +63,92 @@ def _open_route(page) -> None:
     expect(page.locator("[data-route-cache]")).to_have_attribute("data-offline", "ready")
 
 
+class Taps:
+    """The courier's hands: every tap, field, choice, photo and signature is one tap, counted."""
+
+    def __init__(self, page):
+        self.page, self.count = page, 0
+
+    def tap(self, selector: str) -> None:
+        self.count += 1
+        self.page.locator(selector).locator("visible=true").first.click()
+
+    def type(self, selector: str, text: str) -> None:
+        self.count += 1
+        self.page.locator(selector).locator("visible=true").first.fill(text)
+
+    def choose(self, selector: str, value: str) -> None:
+        self.count += 1
+        self.page.locator(selector).locator("visible=true").first.select_option(value)
+
+    def photo(self, file: dict) -> None:
+        """Tap the visible photo button and take the picture (the camera's shutter not counted)."""
+        self.count += 1
+        with self.page.expect_file_chooser() as chooser:
+            self.page.locator("[data-photo-button]").locator("visible=true").first.click()
+        chooser.value.set_files(file)
+
+    def sign(self) -> None:
+        self.count += 1
+        _sign(self.page)
+
+
+def _done(page, step: str) -> None:
+    """Wait until the step is saved (in the phone or on the server)."""
+    expect(page.locator(f'li[data-step="{step}"]')).to_have_attribute("data-done", re.compile("."))
+
+
 def _submit(page, form_type: str) -> None:
     form = page.locator(f"form[data-queue-form={form_type}]")
-    form.locator("button[type=submit]").click()
+    form.locator("button[type=submit]").locator("visible=true").first.click()
     expect(form.locator("[data-form-message]")).to_have_text(SAVED)
 
 
 def _sign(page) -> None:
     canvas = page.locator("canvas[data-signature-pad]")
     canvas.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => document.querySelector('canvas[data-signature-pad]').signaturePad"
+    )
     box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + 100)
+    page.mouse.move(box["x"] + 30, box["y"] + 60)
     page.mouse.down()
     for step in range(1, 12):
-        page.mouse.move(box["x"] + 30 + step * 22, box["y"] + 100 + (-1) ** step * 30)
+        page.mouse.move(box["x"] + 30 + step * 22, box["y"] + 60 + (-1) ** step * 30)
     page.mouse.up()
 
 
-def _work_doa_stop(page, job: Stop, replacement: str) -> None:
-    """Every step of a DOA swap, from arrival to closing, as a courier does it."""
-    _submit(page, "arrive")
+def _work_doa_stop(page, job: Stop, replacement: str, taps: Taps | None = None) -> Taps:
+    """Every step of a DOA swap, from arrival to closing, as a courier does it; the taps counted
+    are those of the right path (the wrong number and the early close are not counted)."""
+    t = taps or Taps(page)
+    t.tap("form[data-queue-form=arrive] button[type=submit]")
+    _done(page, "arrive")
     page.fill("input[name=service_number]", "t000000")
     page.locator("form[data-queue-form=check_number] button[type=submit]").click()
     expect(page.locator("form[data-queue-form=check_number] [data-form-message]")).to_contain_text(
         "no coincide con " + job.service_number
     )
-    page.fill("input[name=service_number]", job.service_number.lower())
-    page.fill("input[name=replacement]", replacement)
-    _submit(page, "check_number")
-    page.locator("form[data-queue-form=complete] button[type=submit]").click()
-    expect(page.locator("form[data-queue-form=complete] [data-form-message]")).to_contain_text(
-        "Falta: foto: comprobante de compra"
+    t.type("input[name=service_number]", job.service_number.lower())
+    t.type("input[name=replacement]", replacement)
+    t.tap("form[data-queue-form=check_number] button[type=submit]")
+    _done(page, "check_number")
+    page.click("[data-goto=signature]")
+    page.locator("form[data-queue-form=signature] button[type=submit]").click()
+    expect(page.locator("form[data-queue-form=signature] [data-form-message]")).to_contain_text(
+        "falta: foto: comprobante de compra"
     )
-    page.select_option("select[name=purpose]", "proof_of_purchase")
-    page.set_input_files("input[name=photo]", _photo_file())
-    _submit(page, "photo")
-    page.check("input[name=refilled][value=no]")
-    page.fill("input[name=accessories]", "Cable de poder")
-    _submit(page, "refill")
-    _sign(page)
-    page.fill("input[name=signer_name]", "María Flores")
-    page.fill("input[name=document_id]", "45678912")
-    _submit(page, "signature")
-    _submit(page, "complete")
+    page.click('[data-goto="photo:proof_of_purchase"]')
+    t.photo(_photo_file())
+    _done(page, "photo:proof_of_purchase")
+    t.tap("form[data-queue-form=refill] button[value=no]")
+    _done(page, "refill")
+    t.sign()
+    t.type("input[name=signer_name]", "María Flores")
+    t.type("input[name=document_id]", "45678912")
+    t.tap("form[data-queue-form=signature] button[type=submit]")
     expect(page.locator("[data-closed-message]")).to_contain_text("Parada cerrada")
+    return t
 
 
 def _eventually(check, timeout: float = 10.0):
@@ -217,7 +260,7 @@ def test_expired_session_keeps_the_queue_until_login(phone, server):
     _submit(page, "arrive")
     expect(page.locator("[data-outbox-state]")).to_contain_text("Su sesión expiró")
     expect(_pending(page)).to_have_text("1")
-    page.click("[data-outbox-login] a")
+    page.click("[data-outbox-login]")
     page.fill("#username", "carlos")
     page.fill("#password", "correct-horse-battery")
     page.click("button[type=submit]")
@@ -226,23 +269,29 @@ def test_expired_session_keeps_the_queue_until_login(phone, server):
     _eventually(lambda: _assert_status(job.id, JobStatus.IN_PROGRESS))
 
 
+def _fail_visit(page, taps: Taps | None = None) -> Taps:
+    """A failed visit: nobody home, proved by a photo of the door."""
+    t = taps or Taps(page)
+    t.tap("[data-goto=fail]")
+    t.choose("select[name=reason]", "not_home")
+    page.locator("form[data-queue-form=fail] button[type=submit]").click()
+    expect(page.locator("form[data-queue-form=fail] [data-form-message]")).to_contain_text(
+        "Tome primero la foto"
+    )
+    t.photo(_photo_file(1200, 900))
+    _done(page, "photo:failed_attempt")
+    t.type("textarea[name=note]", "Nadie abrió; se tocó el timbre 3 veces")
+    t.tap("form[data-queue-form=fail] button[type=submit]")
+    expect(page.locator("[data-closed-message]")).to_contain_text("vuelve a despacho")
+    return t
+
+
 def test_failed_attempt_returns_the_job_to_dispatch(phone, server):
     job, _ = _new_stop()
     page = phone.new_page()
     log_in(page, "carlos")
     page.goto(f"/courier/stops/{job.id}")
-    page.click("summary")
-    page.select_option("select[name=reason]", "not_home")
-    page.locator("form[data-queue-form=fail] button[type=submit]").click()
-    expect(page.locator("form[data-queue-form=fail] [data-form-message]")).to_contain_text(
-        "Tome primero la foto"
-    )
-    page.select_option("select[name=purpose]", "failed_attempt")
-    page.set_input_files("input[name=photo]", _photo_file(1200, 900))
-    _submit(page, "photo")
-    page.fill("textarea[name=note]", "Nadie abrió; se tocó el timbre 3 veces")
-    _submit(page, "fail")
-    expect(page.locator("[data-closed-message]")).to_contain_text("vuelve a despacho")
+    _fail_visit(page)
     expect(_pending(page)).to_have_text("0")
     _eventually(lambda: _assert_failed(job.id))
 
@@ -267,13 +316,12 @@ def test_a_courier_cannot_open_another_couriers_stop_or_files(phone, server, bro
     page = rosa.new_page()
     log_in(page, "rosa")
     page.goto(f"/courier/stops/{theirs.id}")
-    page.select_option("select[name=purpose]", "unit_condition")
-    page.set_input_files("input[name=photo]", _photo_file(800, 600))
-    _submit(page, "photo")
-    _sign(page)
-    page.fill("input[name=signer_name]", "Juan Pérez")
-    page.fill("input[name=document_id]", "12345678")
-    _submit(page, "signature")
+    page.click('[data-goto="photo:proof_of_purchase"]')
+    Taps(page).photo(_photo_file(800, 600))
+    _done(page, "photo:proof_of_purchase")
+    page.click("[data-goto=fail]")
+    Taps(page).photo(_photo_file(640, 480))
+    _done(page, "photo:failed_attempt")
     expect(page.locator("[data-sync-bar] [data-outbox-count]")).to_have_text("0")
     rosa.close()
     files = _eventually(lambda: _two_files(theirs.id))

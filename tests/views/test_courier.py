@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import func, select
 
+from fieldapp.domain.case_flow import Origin
+from fieldapp.domain.jobs import JobKind
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, SyncAction
+from fieldapp.services import intake
 from tests import factories
 from tests.services.test_courier_sync import action, doa_actions, published_stop, stock_unit
 
@@ -34,10 +40,53 @@ def test_the_route_lists_stops_with_contact_and_navigation(client, login, courie
     assert "Cambio DOA" in html and "María Flores" in html
     assert "tel:987654321" in html
     assert "https://wa.me/51987654321?text=Hola%20Mar%C3%ADa" in html and "en%20camino" in html
-    assert f"destination={job.lat},{job.lon}" in html and "waze.com/ul?ll=" in html
+    # To the street address, not to the district's centre (no point is known yet).
+    assert "destination=Av.%20Arequipa%201234%2C%20" in html and "waze.com/ul?q=Av." in html
+    assert f"{job.lat},{job.lon}" not in html
     assert "<strong>0 hechas</strong>" in html and "1</strong> por hacer" in html
     assert f"/courier/stops/{job.id}" in html and "data-route-cache" in html
-    assert "acciones por enviar" in html and "Sincronizar" in html
+    assert "por enviar" in html and "Sincronizar" in html
+
+
+def _whatsapp_text(html: str) -> str:
+    link = re.search(r'href="https://wa.me/\d+\?text=([^"]+)"', html)
+    assert link, "no WhatsApp link"
+    return unquote(link.group(1).replace("&amp;", "&"))
+
+
+def test_whatsapp_names_the_st_the_window_and_the_tracking_link(app, client, login, courier):
+    app.config["ST_NAME"] = "Servicios Andinos S.A.C."
+    job = published_stop(courier)
+    start = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 10:00 in Lima
+    job.window_start, job.window_end = start, start + timedelta(hours=2)
+    job.tracking_token = "tok-123"
+    db.session.commit()
+    login("carlos")
+    text = _whatsapp_text(client.get("/courier/").get_data(as_text=True))
+    assert "le saluda Carlos de Servicios Andinos S.A.C. Estoy en camino" in text
+    assert "entre las 10:00 y las 12:00" in text
+    assert f"{app.config['PUBLIC_URL']}/t/tok-123" in text
+    assert "Kodak" not in text
+
+
+def test_store_stops_call_and_message_the_store(client, login, courier):
+    store = intake.StoreInput(
+        name="Tienda Larco", ubigeo="150122", address="Av. Larco 345", phone="945 111 222"
+    )
+    job = published_stop(courier, origin=Origin.STORE, store=store)
+    assert job.kind is JobKind.STORE_SWAP
+    login("carlos")
+    html = client.get(f"/courier/stops/{job.id}").get_data(as_text=True)
+    assert 'href="tel:945111222"' in html and "https://wa.me/51945111222?text=Hola%20Tienda" in html
+    assert "987654321" not in html  # not the customer's phone
+    assert "destination=Av.%20Larco%20345%2C%20Miraflores%2C%20Lima%2C%20Per%C3%BA" in html
+
+
+def test_navigation_goes_to_the_addresss_point_when_one_is_known(client, login, courier):
+    job = published_stop(courier, customer={"lat": -12.119, "lon": -77.034})
+    login("carlos")
+    html = client.get(f"/courier/stops/{job.id}").get_data(as_text=True)
+    assert "destination=-12.119%2C-77.034" in html and "waze.com/ul?ll=-12.119,-77.034&" in html
 
 
 def test_the_stop_screen_shows_the_steps_a_doa_swap_needs(client, login, courier):
@@ -50,7 +99,7 @@ def test_the_stop_screen_shows_the_steps_a_doa_swap_needs(client, login, courier
         "Foto: Comprobante de compra",
         "Cartuchos y accesorios",
         "data-signature-pad",
-        "Cerrar parada: hecha",
+        "Firmar y cerrar parada",
         "Visita fallida",
     ):
         assert step in html
@@ -83,6 +132,25 @@ def test_sync_applies_a_doa_swap_and_replays_harmlessly(client, login, courier):
     login("sofia")
     page = client.get(f"/cases/{job.case.case_number}").get_data(as_text=True)
     assert "Firmó María Flores (DNI 45678912)" in page and "Por aprobar" in page
+
+
+def _badge(html: str, job_id: int) -> str:
+    card = html[html.index(f'data-job-id="{job_id}"') :]
+    return card[: card.index("</li>")].split("data-attention-badge", 1)[1].split(">", 1)[0]
+
+
+def test_the_route_flags_a_stop_whose_last_action_was_refused(client, login, courier):
+    job = published_stop(courier)
+    stock_unit("C765432")
+    login("carlos")
+    sn = job.case.unit.service_number
+    refused = action(job, "check_number", service_number=sn, replacement="C654321")
+    assert post_sync(client, refused).status_code == 422
+    html = client.get("/courier/").get_data(as_text=True)
+    assert "hidden" not in _badge(html, job.id) and "no figura en el stock" in _badge(html, job.id)
+    fixed = action(job, "check_number", service_number=sn, replacement="C765432")
+    assert post_sync(client, fixed).status_code == 200
+    assert "hidden" in _badge(client.get("/courier/").get_data(as_text=True), job.id)
 
 
 def test_sync_without_a_session_answers_401_json_not_a_redirect(client, courier):

@@ -9,6 +9,7 @@
   const FINAL = new Set([400, 404, 409, 413, 415, 422]);
   const channel = "BroadcastChannel" in scope ? new BroadcastChannel("fieldapp-outbox") : null;
   let flushing = null;
+  let again = null;
 
   function open() {
     return new Promise((resolve, reject) => {
@@ -46,15 +47,16 @@
   }
 
   // A shared phone: actions are sent only under the session of the courier who queued them.
-  function add(type, jobId, payload) {
+  // `steps` names the screen steps the action completes, so a refusal can reopen them.
+  function add(type, jobId, payload, steps) {
     const action = {
       id: uuid(), type: type, job_id: jobId, device_at: new Date().toISOString(),
-      payload: payload || {},
+      payload: payload || {}, steps: steps || [],
     };
     return getMeta("user").then((user) => {
       action.user_id = user;
       return run("outbox", "readwrite", (store) => store.add(action));
-    }).then(() => {
+    }).then(() => settle(jobId, type)).then(() => {
       notify();
       askForBackgroundSync();
       return action;
@@ -67,6 +69,17 @@
       if (registration.sync) return registration.sync.register("courier-outbox");
       return null;
     }).catch(() => null);
+  }
+
+  // Doing a refused step again settles its refusal; closing again settles every one of the stop.
+  function settle(jobId, type) {
+    const closes = type === "complete" || type === "fail";
+    return run("rejected", "readwrite", (store) => {
+      const all = store.getAll();
+      all.onsuccess = () => all.result
+        .filter((item) => item.job_id === jobId && (closes || item.type === type))
+        .forEach((item) => store.delete(item.id));
+    });
   }
 
   const everything = () => run("outbox", "readonly", (store) => store.getAll());
@@ -136,7 +149,7 @@
           }
           if (FINAL.has(response.status)) {
             return answerOf(response).then((body) => run("rejected", "readwrite", (store) => store.put({
-              id: action.id, type: action.type, job_id: action.job_id,
+              id: action.id, type: action.type, job_id: action.job_id, steps: action.steps || [],
               status: response.status, message: body.message || "Rechazada por el servidor.",
             }))).then(() => remove(action.seq)).then(notify).then(() => step(index + 1));
           }
@@ -150,9 +163,14 @@
       .then(() => { notify(); return result; }));
   }
 
+  // An action queued while a drain runs may have been listed too late: drain once more after.
   function flush() {
-    if (!flushing) flushing = drain().finally(() => { flushing = null; });
-    return flushing;
+    if (!flushing) {
+      flushing = drain().finally(() => { flushing = null; });
+      return flushing;
+    }
+    if (!again) again = flushing.then(() => { again = null; return flush(); });
+    return again;
   }
 
   scope.FieldOutbox = {

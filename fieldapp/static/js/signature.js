@@ -1,10 +1,11 @@
-/* Signature pads: canvas[data-signature-pad] drawn with signature_pad, sized for the screen; with
-   data-signature-field, the drawing is put in that hidden input of its form on submit. */
+/* Signature pads: canvas[data-signature-pad] drawn with signature_pad, sized for the screen once
+   it is shown (a pad on a hidden step screen has no size yet); with data-signature-field, the
+   drawing is put in that hidden input of its form on submit. */
 (function () {
   "use strict";
   function init(root) {
     root.querySelectorAll("canvas[data-signature-pad]").forEach((canvas) => {
-      if (canvas.signaturePad || !window.SignaturePad) return;
+      if (canvas.signaturePad || !window.SignaturePad || !canvas.offsetWidth) return;
       const ratio = Math.max(window.devicePixelRatio || 1, 1);
       canvas.width = canvas.offsetWidth * ratio;
       canvas.height = canvas.offsetHeight * ratio;
@@ -25,4 +26,5 @@
   }
   document.addEventListener("DOMContentLoaded", () => init(document));
   document.addEventListener("htmx:load", (event) => init(event.target));
+  document.addEventListener("stop:screen", () => init(document));
 })();

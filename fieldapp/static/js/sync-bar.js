@@ -5,12 +5,15 @@
   "use strict";
   const STATES = {
     ok: "Todo enviado.",
+    sending: "Enviando…",
     offline: "Sin conexión: se enviará al volver la señal.",
     retry: "El servidor no respondió bien: se reintentará.",
     auth: "Su sesión expiró: ingrese de nuevo para enviar lo pendiente.",
     forbidden: "El servidor rechazó el envío: se reintentará.",
   };
 
+  // One line: the count, the last sync's state, and how many actions the server refused (the
+  // details are on the steps they concern, and the route marks those stops).
   function render(bar) {
     const outbox = window.FieldOutbox;
     Promise.all([outbox.count(), outbox.getMeta("last"), outbox.rejected(),
@@ -19,21 +22,21 @@
         const clock = bar.querySelector("[data-clock]");
         const minutes = Math.round((offset || 0) / 60000);
         clock.hidden = Math.abs(minutes) < 5;
-        clock.textContent = "La hora del teléfono difiere " + Math.abs(minutes)
-          + " min de la del servidor: corríjala (se guardan ambas horas).";
+        clock.textContent = " · Hora del teléfono difiere " + Math.abs(minutes) + " min";
         bar.querySelector("[data-outbox-count]").textContent = String(count);
         bar.dataset.pending = String(count);
-        const state = count === 0 ? "ok" : (last ? last.state : "offline");
+        let state = count === 0 ? "ok" : (last ? last.state : "offline");
+        if (count > 0 && state === "ok") state = "sending";
         bar.dataset.state = state;
         const message = bar.querySelector("[data-outbox-state]");
-        message.textContent = count === 0 && !last ? "" : STATES[state] || "";
+        message.textContent = count === 0 && !last ? "" : " · " + (STATES[state] || "");
         bar.querySelector("[data-outbox-login]").hidden = state !== "auth" || count === 0;
-        const list = bar.querySelector("[data-outbox-rejected]");
-        list.replaceChildren(...rejected.map((item) => {
-          const li = document.createElement("li");
-          li.textContent = "Rechazada: " + item.message;
-          return li;
-        }));
+        const refused = bar.querySelector("[data-outbox-refused]");
+        refused.hidden = rejected.length === 0;
+        refused.textContent = " · " + rejected.length
+          + (rejected.length === 1 ? " rechazada: revise la parada" : " rechazadas: revise las paradas");
+        const line = bar.querySelector(".sync-line");
+        line.title = line.textContent;
       });
   }
 
