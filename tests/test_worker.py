@@ -188,3 +188,13 @@ def test_the_sweep_runs_an_optimisation_whose_job_was_lost(app, dispatcher):
     jobs.sweep()
     db.session.expire_all()
     assert db.session.get(OptimisationRun, run_id).status is RunStatus.APPLIED
+
+
+def test_the_board_shows_a_finished_run_for_a_while_only(app, dispatcher):
+    day = utcnow().date() + timedelta(days=1)
+    with unit_of_work():
+        run = optimisation_runs.request_run(day, dispatcher)
+    assert optimisation_runs.to_show(day, utcnow()) == run  # waiting: shown
+    run.status, run.finished_at, run.message = RunStatus.STALE, utcnow(), "Otra persona…"
+    assert optimisation_runs.to_show(day, utcnow() + timedelta(minutes=9)) == run
+    assert optimisation_runs.to_show(day, utcnow() + timedelta(minutes=11)) is None

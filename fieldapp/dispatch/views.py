@@ -34,7 +34,7 @@ def _day(value: str | None) -> date:
 
 def _show(day: date, warnings: list[str] | None = None):
     board = dispatch.board(day)
-    run = optimisation_runs.latest(day)
+    run = optimisation_runs.to_show(day, clock.now())
     return render(
         "dispatch/index.html",
         "dispatch/_board.html",

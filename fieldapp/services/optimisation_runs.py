@@ -3,17 +3,18 @@ the day changed meanwhile; the board polls it until it is finished."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
-from fieldapp import background
+from fieldapp import background, clock
 from fieldapp.domain.wording import count
 from fieldapp.extensions import db
 from fieldapp.models import OptimisationRun, RunStatus, User
-from fieldapp.models.types import utcnow
 from fieldapp.services.dispatch import OptimiseResult
+
+SHOWN_AFTER_FINISH = timedelta(minutes=10)
 
 
 def request_run(day: date, actor: User) -> OptimisationRun:
@@ -31,12 +32,21 @@ def request_run(day: date, actor: User) -> OptimisationRun:
         day=day,
         requested_by_id=actor.id,
         budget_seconds=float(current_app.config["ROUTING_SECONDS"]),
-        created_at=utcnow(),
+        created_at=clock.now(),
     )
     db.session.add(run)
     db.session.flush()
     background.after_commit("optimise_day", run.id)
     return run
+
+
+def to_show(day: date, now: datetime) -> OptimisationRun | None:
+    """The run the board shows: the day's latest, while it waits or runs and for a while after
+    it finished (how it ended); an old result is not news."""
+    run = latest(day)
+    if run is None or not run.finished or now - run.finished_at <= SHOWN_AFTER_FINISH:
+        return run
+    return None
 
 
 def get(run_id: int) -> OptimisationRun | None:
@@ -69,7 +79,7 @@ def start(run_id: int) -> OptimisationRun | None:
     if run is None or run.status is not RunStatus.QUEUED:
         return None
     run.status = RunStatus.RUNNING
-    run.started_at = utcnow()
+    run.started_at = clock.now()
     db.session.flush()
     return run
 
@@ -80,7 +90,7 @@ def finish(run: OptimisationRun, result: OptimiseResult) -> None:
     km = result.plan.distance_m / 1000
     planned = count(len(result.plan.planned_ids), "parada", "paradas")
     run.status = RunStatus.APPLIED
-    run.finished_at = utcnow()
+    run.finished_at = clock.now()
     run.message = f"Plan optimizado: {planned}, {km:.1f} km."
     db.session.flush()
 
@@ -88,6 +98,6 @@ def finish(run: OptimisationRun, result: OptimiseResult) -> None:
 def fail(run: OptimisationRun, message: str, *, stale: bool = False) -> None:
     """The plan was not applied (the day changed meanwhile, or it could not be made). Flushes."""
     run.status = RunStatus.STALE if stale else RunStatus.FAILED
-    run.finished_at = utcnow()
+    run.finished_at = clock.now()
     run.message = message[:300]
     db.session.flush()

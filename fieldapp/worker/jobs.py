@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 
+from fieldapp import clock
 from fieldapp.domain import routing
 from fieldapp.extensions import db
 from fieldapp.models import OutboxMessage, User
@@ -171,7 +172,7 @@ def sweep() -> None:
     issue_pending(limit=200)
     deliver_pending(limit=200)
     with unit_of_work():
-        forgotten = optimisation_runs.queued_before(utcnow() - SWEEP_RUNS_AFTER)
+        forgotten = optimisation_runs.queued_before(clock.now() - SWEEP_RUNS_AFTER)
     for run_id in forgotten:
         optimise_day(run_id)
 

@@ -9,7 +9,13 @@ from fieldapp.domain.stock import StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import StockUnit
 from tests.services.test_courier_sync import stock_unit
-from tests.views.test_dispatch_pages import HX, _post, board, day  # noqa: F401  (fixtures)
+from tests.views.test_dispatch_pages import (  # noqa: F401  (fixtures)
+    HX,
+    _optimise,
+    _post,
+    board,
+    day,
+)
 
 
 def test_the_board_reserves_and_releases_the_unit_of_a_swap(client, board, day):  # noqa: F811
@@ -41,8 +47,8 @@ def test_reserving_a_unit_already_taken_says_so(client, board, day):  # noqa: F8
     assert "El equipo C333444 ya no está disponible" in answer.get_data(as_text=True)
 
 
-def test_publishing_a_swap_without_a_unit_warns(client, board, day):  # noqa: F811
-    _post(client, f"/dispatch/{day.isoformat()}/optimise", headers=HX)
+def test_publishing_a_swap_without_a_unit_warns(client, board, day, background):  # noqa: F811
+    _optimise(client, day, background)
     html = _post(client, f"/dispatch/{day.isoformat()}/publish", headers=HX).get_data(as_text=True)
     assert "Rutas publicadas" in html
     for job in board:
