@@ -14,6 +14,7 @@ WIDTH = 340  # fits a 360 px phone with the page's padding; scales down with vie
 ROW = 44
 BAR = 16
 FONT = 12
+LABEL_X = 2  # a glyph like "T" overhangs its origin a little: keep it inside the box
 CHAR_WIDTH = 7.2  # a generous average advance of a 12 px sans-serif character
 MAX_LABEL_CHARS = int(WIDTH / CHAR_WIDTH) - 1
 EMPTY_TEXT = "#5b6470"
@@ -57,7 +58,7 @@ def bar_chart(bars: list[Bar], title: str, maximum: float | None = None) -> str:
         bar_y = y + FONT + 6
         length = 0.0 if bar.empty else round(span * max(bar.value, 0) / top, 1)
         parts.append(
-            f'<text x="0" y="{y + FONT}" font-size="{FONT}" fill="#1b1f24" '
+            f'<text x="{LABEL_X}" y="{y + FONT}" font-size="{FONT}" fill="#1b1f24" '
             f'data-chart="label">{escape(_fit(bar.label))}</text>'
         )
         parts.append(
