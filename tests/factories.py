@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import count
 
 from fieldapp.domain.case_flow import Origin
 from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.geo import ST_COUNTER
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import ApiClient, Case, Programme, User
+from fieldapp.models import ApiClient, Case, CourierProfile, Programme, User
 from fieldapp.services import accounts, intake
 
 PASSWORD = "correct-horse-battery"
@@ -88,3 +89,22 @@ def case(actor=None, **overrides) -> Case:
 def days_ago(days: int) -> date:
     """The Lima date `days` ago."""
     return datetime.now(LIMA_TZ).date() - timedelta(days=days)
+
+
+def courier_profile(
+    user: User, capacity: int = 6, base=ST_COUNTER, vehicle: str = "car"
+) -> CourierProfile:
+    """`user`'s courier profile: based at `base`, working 08:30-18:00."""
+    made = CourierProfile(
+        user_id=user.id,
+        base_name="Base",
+        base_lat=base[0],
+        base_lon=base[1],
+        vehicle=vehicle,
+        capacity=capacity,
+        shift_start=time(8, 30),
+        shift_end=time(18, 0),
+    )
+    db.session.add(made)
+    db.session.commit()
+    return made

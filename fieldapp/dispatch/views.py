@@ -13,7 +13,7 @@ from fieldapp.domain.routing import Slot, slot_window
 from fieldapp.extensions import db, htmx
 from fieldapp.models import Job, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import dispatch, publishing
+from fieldapp.services import dispatch, publishing, shipments
 from fieldapp.web.rendering import render
 
 
@@ -42,6 +42,9 @@ def _show(day: date, unplanned: dict[int, str] | None = None, warnings: list[str
         plan_map=dispatch.board_map(board),
         warnings=warnings or [],
         slots=list(Slot),
+        by_carrier=shipments.suggestions(
+            board.to_plan, [(c.user, c.profile) for c in board.couriers if c.available]
+        ),
     )
 
 

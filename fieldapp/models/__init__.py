@@ -11,6 +11,7 @@ from fieldapp.models.party import Customer, Store
 from fieldapp.models.programme import DistrictBandOverride, Programme
 from fieldapp.models.repair import Repair, RepairNote
 from fieldapp.models.route import CourierAvailability, CourierProfile, Route
+from fieldapp.models.shipment import Shipment
 from fieldapp.models.stock import SparePart, StockMovement, StockUnit
 from fieldapp.models.sync import SyncAction
 from fieldapp.models.unit import Unit
@@ -38,6 +39,7 @@ __all__ = [
     "Repair",
     "RepairNote",
     "Route",
+    "Shipment",
     "SparePart",
     "Store",
     "StockMovement",

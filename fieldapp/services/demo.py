@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import random
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import ST_COUNTER, Gazetteer
 from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
 from fieldapp.domain.roles import Role
+from fieldapp.domain.shipments import LEGS, ShipmentStatus
 from fieldapp.domain.stock import MovementKind, StockCategory, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import (
@@ -34,7 +36,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import accounts, intake, jobs, media
+from fieldapp.services import accounts, intake, jobs, media, shipments
 from fieldapp.services.case_flow import apply_event
 
 DEMO_PASSWORD = "fieldapp"  # noqa: S105 - demo data only, printed by `make run`
@@ -50,17 +52,16 @@ STAFF = [
     ("technician", Role.TECHNICIAN, "Tomás Técnico"),
 ]
 LIMA_DISTRICTS = ["150101", "150122", "150131", "150130", "150140", "150132", "150115", "070101"]
+# Provinces the hubs reach by road within a shift; Iquitos and Cusco come as FAR_CASES, by agency.
 PROVINCE_DISTRICTS = [
     "130101",
     "040101",
-    "080101",
     "120101",
     "140101",
     "200101",
     "110101",
     "150801",
     "210101",
-    "160101",
     "020101",
     "100101",
 ]
@@ -151,6 +152,11 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
                 _case(rng, numbers, flow, path, next(serial), programme, client, users, routes, now)
             )
     _todays_routes(users, routes, now)
+    for n, (flow, ubigeo) in enumerate(FAR_CASES):
+        cases.append(
+            _case(rng, numbers, flow, [], 900 + n, programme, client, users, routes, now, ubigeo)
+        )
+    _carrier_shipments(rng, users, now)
     job_count = db.session.scalar(select(func.count()).select_from(Job))
     units = _stock(rng, programme, now, numbers)
     db.session.flush()
@@ -191,10 +197,10 @@ def _origin(flow: Flow) -> Origin:
     return Origin.CALL_CENTER
 
 
-def _case(rng, numbers, flow, path, n, programme, client, users, routes, now) -> Case:
+def _case(rng, numbers, flow, path, n, programme, client, users, routes, now, ubigeo=None) -> Case:
     doa = flow in case_flow.DOA_FLOWS
     provinces = flow in (Flow.DOA_PROVINCES, Flow.WARRANTY_PROVINCES, Flow.WARRANTY_STORE)
-    ubigeo = rng.choice(PROVINCE_DISTRICTS if provinces else LIMA_DISTRICTS)
+    ubigeo = ubigeo or rng.choice(PROVINCE_DISTRICTS if provinces else LIMA_DISTRICTS)
     district = Gazetteer.default().require(ubigeo)
     # Open cases recent (some at risk or overdue), finished ones older.
     age_hours = rng.uniform(2, 60) if len(path) < 3 else rng.uniform(72, 400)
@@ -239,6 +245,53 @@ def _case(rng, numbers, flow, path, n, programme, client, users, routes, now) ->
         at += step
         _demo_event(case, event, users, routes, at)
     return case
+
+
+# Far provinces no courier reaches within a shift: Iquitos (no road) and Cusco go by agency.
+FAR_CARRIERS = {
+    "160101": ("Shalom", "Shalom Iquitos, Av. Quiñones 1200"),
+    "080101": ("Olva Courier", "Olva Cusco, Av. de la Cultura 820"),
+}
+FAR_CASES = [
+    (Flow.DOA_PROVINCES, "160101"),
+    (Flow.WARRANTY_PROVINCES, "080101"),
+    (Flow.DOA_PROVINCES, "080101"),
+]
+
+
+def _carrier_shipments(rng, users: dict[str, User], now: datetime) -> None:
+    """Jobs waiting in Iquitos and Cusco are sent by agency with waybills (deadlines as any
+    job's); the first of them is already handed over and travelling."""
+    waiting = db.session.scalars(
+        select(Job)
+        .where(Job.status == JobStatus.PENDING, Job.ubigeo.in_(list(FAR_CARRIERS)))
+        .order_by(Job.due_at)
+    ).all()
+    dispatcher = users["dispatcher"]
+    for index, job in enumerate(waiting):
+        carrier, branch = FAR_CARRIERS[job.ubigeo]
+        prefix = "SH" if carrier == "Shalom" else "OL"
+        legs = LEGS[job.kind]
+        made = shipments.book(
+            job,
+            shipments.Booking(
+                carrier=carrier,
+                agency_branch=branch,
+                declared_units=1,
+                cost=Decimal("38.00") + len(legs) * 7,
+                waybills={legs[0]: f"{prefix}-{rng.randint(1000000, 9999999)}"},
+            ),
+            dispatcher,
+        )
+        if index == 0:
+            photo, _type, _size = _demo_picture((200, 190, 150), "guia")
+            for status, hours in ((ShipmentStatus.HANDED_OVER, 3), (ShipmentStatus.IN_TRANSIT, 1)):
+                shipments.advance(
+                    made[0],
+                    shipments.Move(status, at=now - timedelta(hours=hours), waybill_photo=photo),
+                    dispatcher,
+                )
+                photo = None
 
 
 def _demo_evidence(job: Job, courier: User) -> None:

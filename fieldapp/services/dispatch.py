@@ -21,6 +21,7 @@ from fieldapp.domain.deadlines import LIMA_TZ, end_of_day, is_business_day
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.mapping import PALETTE, PlanMap, plan_map
 from fieldapp.domain.roles import Role
+from fieldapp.domain.shipments import JobMode
 from fieldapp.extensions import db
 from fieldapp.models import CourierAvailability, CourierProfile, Job, Route, User
 from fieldapp.models.types import utcnow
@@ -129,7 +130,8 @@ def board(day: date) -> Board:
             or_(
                 Job.status == JobStatus.PENDING,
                 (Job.status == JobStatus.REJECTED) & Job.route_id.is_(None),
-            )
+            ),
+            Job.mode == JobMode.COURIER,  # jobs sent by agency are followed on their own page
         )
         .order_by(Job.due_at)
     ).all()

@@ -15,6 +15,7 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.jobs import FAILURE_LABELS, JOB_KIND_LABELS, JobKind, JobStatus
 from fieldapp.domain.mapping import plan_map
+from fieldapp.domain.shipments import DIRECTION_LABELS, SHIPMENT_STATUS_LABELS
 from fieldapp.extensions import db
 from fieldapp.models import (
     Attachment,
@@ -27,6 +28,7 @@ from fieldapp.models import (
     DocumentRequest,
     Job,
     Route,
+    Shipment,
     User,
 )
 from fieldapp.models.document import DOC_TITLES
@@ -157,7 +159,27 @@ def job_facts(job: Job) -> dict:
         "photos": photos,
         "failure": FAILURE_LABELS[job.failure_reason] if job.failure_reason else "",
         "note": job.outcome_note or "",
+        "shipments": shipment_facts(job),
     }
+
+
+def shipment_facts(job: Job) -> list[dict]:
+    """A job sent by agency: each leg's carrier, waybill number, branch and receiver."""
+    found = db.session.scalars(
+        select(Shipment).where(Shipment.job_id == job.id).order_by(Shipment.id)
+    ).all()
+    return [
+        {
+            "direction": DIRECTION_LABELS[s.direction],
+            "carrier": s.carrier,
+            "waybill": s.waybill or "",
+            "branch": s.agency_branch or "",
+            "status": SHIPMENT_STATUS_LABELS[s.status],
+            "delivered_at": lima(s.delivered_at),
+            "receiver": " · DNI ".join(filter(None, (s.receiver_name, s.receiver_document_id))),
+        }
+        for s in found
+    ]
 
 
 def reception_facts(case: Case) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
@@ -13,10 +13,11 @@ from fieldapp.domain.case_flow import Status
 from fieldapp.domain.geo import Gazetteer, distance_km
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.review import JobFacts, Review, Thresholds, review
+from fieldapp.domain.shipments import JobMode
 from fieldapp.domain.stock import StockStatus
 from fieldapp.extensions import db
-from fieldapp.models import Attachment, Document, Job, StockUnit, User
-from fieldapp.services import audit, jobs, stock
+from fieldapp.models import Attachment, Document, Job, Shipment, StockUnit, User
+from fieldapp.services import audit, jobs, shipments, stock
 from fieldapp.services.jobs import JobError
 
 
@@ -32,6 +33,7 @@ class QueueItem:
     distance_km: float | None
     district_label: str
     deadline_due_at: datetime | None
+    shipments: list[Shipment] = field(default_factory=list)
 
 
 def thresholds() -> Thresholds:
@@ -72,6 +74,7 @@ def item_for(job: Job) -> QueueItem:
         due_at=due,
         completed_at=job.completed_at,
         missing=tuple(job_rules.missing_evidence(job.kind, jobs.evidence_of(job))),
+        by_carrier=job.mode is JobMode.CARRIER,
     )
     return QueueItem(
         job=job,
@@ -82,6 +85,7 @@ def item_for(job: Job) -> QueueItem:
         distance_km=km,
         district_label=district.label if district is not None else job.case.ubigeo,
         deadline_due_at=due,
+        shipments=shipments.of_job(job) if job.mode is JobMode.CARRIER else [],
     )
 
 

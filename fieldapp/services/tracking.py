@@ -1,5 +1,5 @@
-"""The customer's view of a published visit: where it stands, with no personal data beyond the
-customer's first name and district."""
+"""The customer's view of a published visit, or of a shipment by agency: where it stands, with
+no personal data beyond the customer's first name and district."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from fieldapp.domain.case_flow import STATUS_LABELS
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.jobs import JobStatus
+from fieldapp.domain.shipments import JobMode
 from fieldapp.extensions import db
 from fieldapp.models import Job, Route
+from fieldapp.services import shipments
 from fieldapp.services.publishing import visit_window
 
 
@@ -24,8 +26,10 @@ class Tracking:
     district: str
     case_status: str
     window: tuple[datetime, datetime] | None
-    state: str  # waiting, next, here, done, failed, cancelled
+    state: str  # waiting, next, here, done, failed, cancelled, carrier
     stops_before: int
+    # Sent by agency: (carrier, tracking number, state) of each leg.
+    shipments: tuple[tuple[str, str, str], ...] = ()
 
 
 def find(token: str) -> Tracking | None:
@@ -48,13 +52,18 @@ def find(token: str) -> Tracking | None:
             )
         )
     district = Gazetteer.default().get(job.ubigeo)
+    carried = job.mode is JobMode.CARRIER
+    state = _state(job, route, before)
+    if carried and state == "cancelled":
+        state = "carrier"
     return Tracking(
         first_name=job.case.customer.first_name,
         district=district.district if district else "",
         case_status=STATUS_LABELS[job.case.status],
         window=visit_window(job),
-        state=_state(job, route, before),
+        state=state,
         stops_before=before,
+        shipments=tuple(shipments.by_tracking(job)) if carried else (),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from fieldapp.domain.geo import ST_COUNTER
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import CourierProfile, Job, OutboxMessage, Route
+from fieldapp.models import Job, OutboxMessage, Route
 from fieldapp.services import dispatch, jobs, publishing, tracking
 from fieldapp.services.dispatch_problem import build_problem
 from tests import factories
@@ -25,19 +25,7 @@ LIMA_DISTRICTS = ["150122", "150131", "150140", "150101", "150115", "150130"]
 def courier(name: str, capacity: int = 6, base=ST_COUNTER, vehicle: str = "car"):
     """A courier with a profile based at `base`."""
     user = factories.user(Role.COURIER, username=name, full_name=name.title())
-    db.session.add(
-        CourierProfile(
-            user_id=user.id,
-            base_name="Base",
-            base_lat=base[0],
-            base_lon=base[1],
-            vehicle=vehicle,
-            capacity=capacity,
-            shift_start=time(8, 30),
-            shift_end=time(18, 0),
-        )
-    )
-    db.session.commit()
+    factories.courier_profile(user, capacity, base, vehicle)
     return user
 
 
