@@ -38,7 +38,7 @@ run: db
 	@echo ""
 	@echo "  fieldapp: http://127.0.0.1:$(PORT)"
 	@echo "  Demo logins (password: fieldapp): admin, dispatcher, courier, courier2, courier_trujillo, courier_arequipa, supervisor, technician"
-	@echo "  Demo Call Center API key: demo-callcenter-key"
+	@echo "  Demo Call Center API keys: demo-callcenter-key (Kodak), demo-epson-key (Epson)"
 	@echo ""
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

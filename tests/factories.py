@@ -44,10 +44,26 @@ def programme(**extra) -> Programme:
     return made
 
 
-def api_client(key: str, name: str = "Kodak Call Center") -> ApiClient:
-    """The programme, and an active Call Center API client whose key is `key`."""
+def second_programme() -> Programme:
+    """The demo's second programme (Epson: 7-day DOA, 24 months, 2 letters + 8 digits)."""
+    from fieldapp.services.demo import SECOND_PROGRAMME
+
+    found = db.session.query(Programme).filter_by(code=SECOND_PROGRAMME["code"]).one_or_none()
+    if found is not None:
+        return found
+    made = Programme(**SECOND_PROGRAMME)
+    db.session.add(made)
+    db.session.commit()
+    return made
+
+
+def api_client(
+    key: str, name: str = "Kodak Call Center", for_programme: Programme | None = None
+) -> ApiClient:
+    """The programme, and an active Call Center API client whose key is `key` (sending
+    `for_programme`'s cases when given)."""
     programme()
-    made = ApiClient(name=name)
+    made = ApiClient(name=name, programme=for_programme)
     made.set_key(key)
     db.session.add(made)
     db.session.commit()
@@ -78,10 +94,10 @@ def case_input(**overrides) -> intake.CaseInput:
     return intake.CaseInput(customer=intake.CustomerInput(**customer), **values)
 
 
-def case(actor=None, **overrides) -> Case:
-    """A stored case (see `case_input`)."""
-    programme()
-    made = intake.open_case(case_input(**overrides), actor)
+def case(actor=None, of_programme: Programme | None = None, **overrides) -> Case:
+    """A stored case (see `case_input`) of `of_programme` (Kodak's by default)."""
+    kodak = programme()
+    made = intake.open_case(case_input(**overrides), actor, of_programme or kodak)
     db.session.commit()
     return made
 

@@ -15,7 +15,7 @@ from fieldapp.extensions import db
 from fieldapp.models import Case
 from fieldapp.models.types import utcnow
 from fieldapp.services import case_history, case_search, intake
-from fieldapp.services.intake_preview import preview
+from fieldapp.services.intake_preview import Preview, preview
 from fieldapp.web.rendering import render
 
 
@@ -28,6 +28,7 @@ def _enum_arg(name: str, enum_cls):
 def index():
     """Cases filtered by status, flow, zone, urgency and text; htmx gets just the results."""
     filters = case_search.CaseFilters(
+        programme=request.args.get("programme", "")[:32],
         status=_enum_arg("status", Status),
         flow=_enum_arg("flow", Flow),
         zone=_enum_arg("zone", Zone),
@@ -45,6 +46,7 @@ def index():
         now=now,
         statuses=list(Status),
         flows=list(Flow),
+        programmes=intake.active_programmes(),
     )
 
 
@@ -113,6 +115,16 @@ def _case_input(form: CaseForm) -> intake.CaseInput:
     )
 
 
+def _programme_choices(form: CaseForm) -> None:
+    """The active programmes to choose from (the only one chosen already when there is one)."""
+    found = intake.active_programmes()
+    form.programme.choices = ([("", "— Elija —")] if len(found) > 1 else []) + [
+        (p.code, p.name) for p in found
+    ]
+    if len(found) == 1 and not form.programme.data:
+        form.programme.data = found[0].code
+
+
 def _show_errors(form: CaseForm, errors: dict[str, list[str]]) -> list[str]:
     """Put each intake error next to its field; return the ones with no field on this form."""
     loose = []
@@ -129,6 +141,7 @@ def _show_errors(form: CaseForm, errors: dict[str, list[str]]) -> list[str]:
 def new():
     """Register a case at the counter (or for a store); the same rules as the API and CSV."""
     form = CaseForm()
+    _programme_choices(form)
     if request.method == "GET":
         form.origin.data = Origin.ST_COUNTER.value
     _place_choices(form, "customer")
@@ -136,7 +149,10 @@ def new():
     loose: list[str] = []
     if form.validate_on_submit():
         try:
-            case = intake.open_case(_case_input(form), current_user)
+            programme = intake.programme_for(form.programme.data)
+            case = intake.open_case(_case_input(form), current_user, programme)
+        except LookupError as exc:
+            loose = _show_errors(form, {"programme": [str(exc)]})
         except intake.IntakeError as exc:
             loose = _show_errors(form, exc.errors)
         except intake.DuplicateCase as exc:
@@ -155,8 +171,14 @@ def assess():
     form.validate()  # only to coerce the values; rule messages come from the preview
     origin = form.origin.data if form.origin.data in Origin._value2member_map_ else "st_counter"
     use_store = origin == Origin.STORE.value
+    try:
+        programme = intake.programme_for(form.programme.data)
+    except LookupError as exc:
+        return render_template(
+            "cases/_assessment.html", preview=Preview(errors={"programme": str(exc)})
+        )
     result = preview(
-        settings=intake.settings_for(intake.default_programme()),
+        settings=intake.settings_for(programme),
         now=utcnow(),
         raw_service_number=form.service_number.data,
         product_type=form.product_type.data or "printer",

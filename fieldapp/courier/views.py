@@ -33,8 +33,9 @@ def stop_links(job: Job) -> dict:
     phone = party.phone
     digits = _phone_digits(phone)
     who = current_user.full_name.split()[0] if current_user.full_name else "su courier"
+    brand = job.case.programme.brand
     text = (
-        f"Hola {party.name.split()[0]}, le saluda {who} del servicio técnico Kodak. "
+        f"Hola {party.name.split()[0]}, le saluda {who} del servicio técnico {brand}. "
         f"Estoy en camino para la visita del caso {job.case.case_number}."
     )
     return {

@@ -53,8 +53,8 @@ class Job(db.Model):
     arrival_lat: Mapped[float | None]
     arrival_lon: Mapped[float | None]
     arrival_accuracy_m: Mapped[float | None]
-    checked_service_number: Mapped[str | None] = mapped_column(String(7))
-    replacement_service_number: Mapped[str | None] = mapped_column(String(7))
+    checked_service_number: Mapped[str | None] = mapped_column(String(20))
+    replacement_service_number: Mapped[str | None] = mapped_column(String(20))
     refilled_cartridges: Mapped[bool | None]
     accessories: Mapped[str | None] = mapped_column(String(250))
     signer_name: Mapped[str | None] = mapped_column(String(160))

@@ -41,6 +41,21 @@ from fieldapp.services.case_flow import apply_event
 
 DEMO_PASSWORD = "fieldapp"  # noqa: S105 - demo data only, printed by `make run`
 DEMO_API_KEY = "demo-callcenter-key"
+DEMO_SECOND_API_KEY = "demo-epson-key"
+# A second brand beside Kodak, with its own rules: a 7-day DOA window, 24 months of warranty,
+# service numbers of two letters and 8 digits, and its own referral centres.
+SECOND_PROGRAMME = {
+    "code": "epson-ecotank",
+    "name": "Epson EcoTank — Garantía Perú",
+    "brand": "Epson",
+    "doa_days": 7,
+    "warranty_months": 24,
+    "service_number_pattern": r"[A-Z]{2}[0-9]{8}",
+    "service_number_example": "ET12345678",
+    "model_families": {"ET": "EcoTank", "XP": "Expression"},
+    "referral_centres": ["Epson Centro de Servicio Lima"],
+    "case_admin_email": "garantias@epson.example",
+}
 STAFF = [
     ("admin", Role.ADMIN, "Ana Administradora"),
     ("dispatcher", Role.DISPATCHER, "Diego Despacho"),
@@ -137,7 +152,11 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
         brand="Kodak",
         case_admin_email="case.admin@kodak.example",
     )
-    db.session.add_all([client, programme])
+    client.programme = programme
+    second = Programme(**SECOND_PROGRAMME)
+    second_client = ApiClient(name="Epson Call Center (demo)", programme=second)
+    second_client.set_key(DEMO_SECOND_API_KEY)
+    db.session.add_all([client, programme, second, second_client])
     _couriers(users)
     db.session.flush()
 
@@ -157,6 +176,7 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
             _case(rng, numbers, flow, [], 900 + n, programme, client, users, routes, now, ubigeo)
         )
     _carrier_shipments(rng, users, now)
+    cases.extend(_second_programme_cases(rng, second, second_client, now))
     job_count = db.session.scalar(select(func.count()).select_from(Job))
     units = _stock(rng, programme, now, numbers)
     db.session.flush()
@@ -294,6 +314,37 @@ def _carrier_shipments(rng, users: dict[str, User], now: datetime) -> None:
                 photo = None
 
 
+def _second_programme_cases(rng, programme: Programme, client: ApiClient, now) -> list[Case]:
+    """A few received cases of the second programme, sent by its own Call Center."""
+    made = []
+    for n, (ubigeo, days_since_purchase, family) in enumerate(
+        [("150122", 5, "ET"), ("150131", 40, "ET"), ("040101", 200, "XP"), ("130101", 3, "XP")]
+    ):
+        received_at = now - timedelta(hours=rng.uniform(2, 30))
+        district = Gazetteer.default().require(ubigeo)
+        name = NAMES[(n + 7) % len(NAMES)]
+        data = intake.CaseInput(
+            case_number=f"ECC-2026-{7100 + n:05d}",
+            service_number=f"{family}{rng.randint(10_000_000, 99_999_999)}",
+            model="L3250" if family == "ET" else "XP-2101",
+            purchase_date=received_at.astimezone(LIMA_TZ).date()
+            - timedelta(days=days_since_purchase),
+            received_at=received_at,
+            proof_type="boleta",
+            proof_number=f"B002-{rng.randint(1000, 99999)}",
+            customer=intake.CustomerInput(
+                name=name,
+                phone=f"9{rng.randint(10000000, 99999999)}",
+                email=None,
+                document_id=f"{rng.randint(10000000, 79999999)}",
+                address=f"{rng.choice(STREETS)} {rng.randint(100, 1999)}, {district.district}",
+                ubigeo=ubigeo,
+            ),
+        )
+        made.append(intake.open_case(data, client, programme, now=now))
+    return made
+
+
 def _demo_evidence(job: Job, courier: User) -> None:
     """Photos and a signature for a closed demo stop, drawn with Pillow, stored like uploads."""
     colour = (60 + job.id * 37 % 160, 90, 140)
@@ -420,7 +471,7 @@ def _stock(rng, programme: Programme, now: datetime, numbers: _Numbers) -> int:
                 received_at=now - timedelta(days=20),
             )
             unit.movements.append(
-                StockMovement(kind=MovementKind.RECEIVED_FROM_KODAK, at=unit.received_at)
+                StockMovement(kind=MovementKind.RECEIVED_FROM_MANUFACTURER, at=unit.received_at)
             )
             db.session.add(unit)
             made += 1
