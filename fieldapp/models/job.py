@@ -43,6 +43,7 @@ class Job(db.Model):
     # Plan.
     route_id: Mapped[int | None] = mapped_column(ForeignKey("route.id"), index=True)
     sequence: Mapped[int | None]
+    trip_day: Mapped[int | None]  # on a multi-day trip: the day of the visit (0 = the first)
     locked: Mapped[bool] = mapped_column(default=False)
     eta: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The customer's public tracking page /t/<token> (made when the visit is first published).

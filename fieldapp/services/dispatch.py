@@ -45,6 +45,7 @@ class CourierDay:
     profile: CourierProfile
     available: bool
     route: Route | None
+    away: bool = False  # on a multi-day trip
 
 
 @dataclass
@@ -97,7 +98,24 @@ def board_map(state: Board) -> PlanMap:
     return plan_map(routes, [(job.lat, job.lon) for job in state.to_plan])
 
 
+def away_on_trip(user_id: int, day: date) -> bool:
+    """Whether the courier is on a multi-day trip that covers `day` (its first day included:
+    a trip is planned by itself, never re-planned as a day's route)."""
+    longest = current_app.config["TRIP_MAX_DAYS"]
+    started = db.session.scalars(
+        select(Route).where(
+            Route.courier_id == user_id,
+            Route.days > 1,
+            Route.day <= day,
+            Route.day >= day - timedelta(days=longest),
+        )
+    )
+    return any(route.day + timedelta(days=route.days - 1) >= day for route in started)
+
+
 def _available(user: User, day: date) -> bool:
+    if away_on_trip(user.id, day):
+        return False
     record = db.session.scalar(
         select(CourierAvailability).where(
             CourierAvailability.user_id == user.id, CourierAvailability.day == day
@@ -121,7 +139,9 @@ def board(day: date) -> Board:
         )
     }
     couriers = [
-        CourierDay(user, profile, _available(user, day), routes.get(user.id))
+        CourierDay(
+            user, profile, _available(user, day), routes.get(user.id), away_on_trip(user.id, day)
+        )
         for user, profile in db.session.execute(stmt)
     ]
     to_plan = db.session.scalars(
