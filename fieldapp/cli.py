@@ -23,13 +23,22 @@ from fieldapp.services import accounts, csv_import, demo, documents, notificatio
     show_default=True,
 )
 @click.option("--name", "full_name", help="Full name shown in the app.")
+@click.option("--branch", "branch_code", help="Code of the branch (counter) the person works at.")
 @click.password_option(help="Prompted (twice) when not given.")
-def create_user(username: str, role: str, full_name: str | None, password: str) -> None:
+def create_user(
+    username: str, role: str, full_name: str | None, branch_code: str | None, password: str
+) -> None:
     """Create a staff account (admin by default)."""
+    from fieldapp.services import branches
+
+    branch = branches.by_code(branch_code)
+    if branch_code and branch is None:
+        raise click.BadParameter(f"No existe la sede {branch_code}.", param_hint="--branch")
     try:
         user = accounts.create_user(username, password, Role(role), full_name)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
+    user.branch_id = branch.id if branch is not None else None
     db.session.commit()
     click.echo(f"Usuario {user.username} creado con rol {user.role.value}.")
 

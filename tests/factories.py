@@ -10,7 +10,7 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import ST_COUNTER
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import ApiClient, Case, CourierProfile, Programme, User
+from fieldapp.models import ApiClient, Branch, Case, CourierProfile, Programme, User
 from fieldapp.services import accounts, intake
 
 PASSWORD = "correct-horse-battery"
@@ -124,3 +124,14 @@ def courier_profile(
     db.session.add(made)
     db.session.commit()
     return made
+
+
+def branch(code: str, name: str, point: tuple[float, float], ubigeo: str = "150131") -> Branch:
+    """An active branch (made once per database; the migrations make San Isidro)."""
+    found = db.session.query(Branch).filter_by(code=code).one_or_none()
+    if found is None:
+        found = Branch(code=code, name=name, address=f"Av. Principal 100, {name}", ubigeo=ubigeo)
+        db.session.add(found)
+    found.lat, found.lon, found.active = point[0], point[1], True
+    db.session.commit()
+    return found

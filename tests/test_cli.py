@@ -17,6 +17,7 @@ from fieldapp.models import ApiClient, Case, Job, Route, Shipment, StockUnit, Us
 from fieldapp.models.types import utcnow
 from fieldapp.services import accounts
 from fieldapp.services.case_history import jobs as jobs_of
+from tests import factories
 
 
 def test_create_user_makes_an_admin_with_a_hashed_password(runner):
@@ -111,3 +112,16 @@ def test_seed_demo_sends_iquitos_and_cusco_by_agency_with_waybills(runner):
         assert legs and legs[0].waybill and legs[0].carrier in ("Shalom", "Olva Courier")
     statuses = {s.status for s in db.session.scalars(select(Shipment))}
     assert ShipmentStatus.IN_TRANSIT in statuses
+
+
+def test_create_user_at_a_branch(runner):
+    factories.branch("san-luis", "Mostrador San Luis", (-12.0756, -76.9936), "150134")
+    args = ["create-user", "rosa", "--role", "courier", "--password", "s3cret-pass"]
+    result = runner.invoke(args=[*args, "--branch", "san-luis"])
+    assert result.exit_code == 0, result.output
+    assert accounts.find_user("rosa").branch_id is not None
+    wrong = runner.invoke(
+        args=["create-user", "otra", "--password", "s3cret-pass", "--branch", "x"]
+    )
+    assert wrong.exit_code != 0 and "No existe la sede x." in wrong.output
+    assert accounts.find_user("otra") is None

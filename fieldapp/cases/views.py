@@ -14,7 +14,7 @@ from fieldapp.domain.geo import Gazetteer, Zone
 from fieldapp.extensions import db
 from fieldapp.models import Case
 from fieldapp.models.types import utcnow
-from fieldapp.services import case_history, case_search, intake
+from fieldapp.services import branches, case_history, case_search, intake
 from fieldapp.services.intake_preview import Preview, preview
 from fieldapp.web.rendering import render
 
@@ -29,6 +29,7 @@ def index():
     """Cases filtered by status, flow, zone, urgency and text; htmx gets just the results."""
     filters = case_search.CaseFilters(
         programme=request.args.get("programme", "")[:32],
+        branch=request.args.get("branch", "")[:32],
         status=_enum_arg("status", Status),
         flow=_enum_arg("flow", Flow),
         zone=_enum_arg("zone", Zone),
@@ -47,6 +48,7 @@ def index():
         statuses=list(Status),
         flows=list(Flow),
         programmes=intake.active_programmes(),
+        branches=branches.active(),
     )
 
 

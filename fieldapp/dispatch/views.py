@@ -13,7 +13,7 @@ from fieldapp.domain.routing import Slot, slot_window
 from fieldapp.extensions import db, htmx
 from fieldapp.models import Job, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import dispatch, publishing, shipments
+from fieldapp.services import branches, dispatch, publishing, shipments
 from fieldapp.web.rendering import render
 
 
@@ -30,8 +30,19 @@ def _day(value: str | None) -> date:
         abort(400)
 
 
+def _branch_id() -> int | None:
+    """The branch whose board is shown: the one asked for ("all": every branch), else the
+    dispatcher's own."""
+    asked = request.args.get("branch")
+    if asked == "all":
+        return None
+    found = branches.by_code(asked)
+    return found.id if found is not None else current_user.branch_id
+
+
 def _show(day: date, unplanned: dict[int, str] | None = None, warnings: list[str] | None = None):
-    board = dispatch.board(day)
+    branch_id = _branch_id()
+    board = dispatch.board(day, branch_id)
     board.unplanned = unplanned or {}
     return render(
         "dispatch/index.html",
@@ -42,6 +53,8 @@ def _show(day: date, unplanned: dict[int, str] | None = None, warnings: list[str
         plan_map=dispatch.board_map(board),
         warnings=warnings or [],
         slots=list(Slot),
+        branches=branches.active(),
+        branch_id=branch_id,
         by_carrier=shipments.suggestions(
             board.to_plan, [(c.user, c.profile) for c in board.couriers if c.available]
         ),
@@ -92,7 +105,7 @@ def optimise(day: str):
     """Plan the day with the optimiser (within the time budget)."""
     when = _day(day)
     try:
-        result = dispatch.optimise(when, current_user)
+        result = dispatch.optimise(when, current_user, branch_id=_branch_id())
     except dispatch.DispatchError as exc:
         return _failed(when, exc)
     planned = len(result.plan.planned_ids)

@@ -3,6 +3,7 @@
 from fieldapp.models.api_client import ApiClient
 from fieldapp.models.attachment import Attachment, AttachmentKind, AttachmentPurpose
 from fieldapp.models.audit import AuditEvent
+from fieldapp.models.branch import Branch
 from fieldapp.models.case import Case, CaseDeadline
 from fieldapp.models.document import DocType, Document, DocumentRequest, DocumentSeries
 from fieldapp.models.job import Job
@@ -23,6 +24,7 @@ __all__ = [
     "AttachmentKind",
     "AttachmentPurpose",
     "AuditEvent",
+    "Branch",
     "Case",
     "CaseDeadline",
     "CourierAvailability",

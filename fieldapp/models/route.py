@@ -51,6 +51,7 @@ class Route(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     courier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))  # the courier's
     day: Mapped[date] = mapped_column(Date, index=True)  # the first day of a multi-day trip
     # A hub courier's trip spans several days with overnight stops (1: a day's route).
     days: Mapped[int] = mapped_column(default=1, server_default="1")

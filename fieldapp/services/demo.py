@@ -26,6 +26,7 @@ from fieldapp.extensions import db
 from fieldapp.models import (
     ApiClient,
     Attachment,
+    Branch,
     Case,
     CourierProfile,
     Job,
@@ -153,6 +154,10 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
         case_admin_email="case.admin@kodak.example",
     )
     client.programme = programme
+    counters = _branches()
+    for name, user in users.items():
+        if user.role is not Role.ADMIN:
+            user.branch_id = counters[BRANCH_OF.get(name, "san-isidro")].id
     second = Programme(**SECOND_PROGRAMME)
     second_client = ApiClient(name="Epson Call Center (demo)", programme=second)
     second_client.set_key(DEMO_SECOND_API_KEY)
@@ -184,10 +189,40 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
     return {"users": len(users), "cases": len(cases), "jobs": job_count, "stock_units": units}
 
 
-# Couriers: two from the counter in Lima, and the hubs that serve the north and the south.
+# The ST's two counters in Lima (the source deck); the hubs report to San Isidro.
+SAN_LUIS = (-12.0756, -76.9936)
+BRANCHES = [
+    (
+        "san-isidro",
+        "Mostrador San Isidro",
+        "Av. Javier Prado Oeste 757, San Isidro",
+        "150131",
+        ST_COUNTER,
+    ),
+    ("san-luis", "Mostrador San Luis", "Av. Nicolás Arriola 1250, San Luis", "150134", SAN_LUIS),
+]
+BRANCH_OF = {"courier2": "san-luis"}
+
+
+def _branches() -> dict[str, Branch]:
+    """The counters (San Isidro may exist already: the migration that added branches made it)."""
+    made = {}
+    for code, name, address, ubigeo, (lat, lon) in BRANCHES:
+        branch = db.session.scalar(select(Branch).where(Branch.code == code))
+        if branch is None:
+            branch = Branch(code=code)
+            db.session.add(branch)
+        branch.name, branch.address, branch.ubigeo = name, address, ubigeo
+        branch.lat, branch.lon = lat, lon
+        made[code] = branch
+    db.session.flush()
+    return made
+
+
+# Couriers: one from each counter in Lima, and the hubs that serve the north and the south.
 COURIERS = [
     ("courier", "Mostrador San Isidro", ST_COUNTER, "motorcycle", 2),
-    ("courier2", "Mostrador San Isidro", ST_COUNTER, "car", 6),
+    ("courier2", "Mostrador San Luis", SAN_LUIS, "car", 6),
     ("courier_trujillo", "Hub Trujillo", (-8.1116, -79.0288), "van", 20),
     ("courier_arequipa", "Hub Arequipa", (-16.3989, -71.5350), "car", 6),
 ]

@@ -23,7 +23,7 @@ from fieldapp.domain.mapping import PALETTE, PlanMap, plan_map
 from fieldapp.domain.roles import Role
 from fieldapp.domain.shipments import JobMode
 from fieldapp.extensions import db
-from fieldapp.models import CourierAvailability, CourierProfile, Job, Route, User
+from fieldapp.models import Case, CourierAvailability, CourierProfile, Job, Route, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit, jobs
 from fieldapp.services.dispatch_problem import PLANNABLE, build_problem
@@ -124,14 +124,17 @@ def _available(user: User, day: date) -> bool:
     return record.available if record is not None else is_business_day(day)
 
 
-def board(day: date) -> Board:
-    """The day's board: couriers (with availability and route) and the jobs still to plan."""
+def board(day: date, branch_id: int | None = None) -> Board:
+    """The day's board: couriers (with availability and route) and the jobs still to plan (of
+    one branch's couriers and cases when `branch_id` is given)."""
     stmt = (
         select(User, CourierProfile)
         .join(CourierProfile, CourierProfile.user_id == User.id)
         .where(User.role == Role.COURIER, User.active.is_(True))
         .order_by(User.full_name)
     )
+    if branch_id is not None:
+        stmt = stmt.where(User.branch_id == branch_id)
     routes = {
         route.courier_id: route
         for route in db.session.scalars(
@@ -144,16 +147,17 @@ def board(day: date) -> Board:
         )
         for user, profile in db.session.execute(stmt)
     ]
+    jobs_stmt = select(Job)
+    if branch_id is not None:
+        jobs_stmt = jobs_stmt.join(Case, Job.case_id == Case.id).where(Case.branch_id == branch_id)
     to_plan = db.session.scalars(
-        select(Job)
-        .where(
+        jobs_stmt.where(
             or_(
                 Job.status == JobStatus.PENDING,
                 (Job.status == JobStatus.REJECTED) & Job.route_id.is_(None),
             ),
             Job.mode == JobMode.COURIER,  # jobs sent by agency are followed on their own page
-        )
-        .order_by(Job.due_at)
+        ).order_by(Job.due_at)
     ).all()
     return Board(day, couriers, list(to_plan))
 
@@ -197,7 +201,9 @@ def _route_for(state: Board, courier_id: int) -> Route:
     for courier in state.couriers:
         if courier.user.id == courier_id:
             if courier.route is None:
-                route = Route(courier_id=courier_id, day=state.day)
+                route = Route(
+                    courier_id=courier_id, day=state.day, branch_id=courier.user.branch_id
+                )
                 db.session.add(route)
                 db.session.flush()
                 return route
@@ -246,14 +252,17 @@ class OptimiseResult:
     unplanned: dict[int, str]
 
 
-def optimise(day: date, actor: User, seconds: float | None = None) -> OptimiseResult:
+def optimise(
+    day: date, actor: User, seconds: float | None = None, branch_id: int | None = None
+) -> OptimiseResult:
     """Plan the day: every job waiting or planned, on the working couriers; locked stops keep
-    their courier and order. Jobs due on the day (or overdue) are required.
+    their courier and order. Jobs due on the day (or overdue) are required. With `branch_id`, only
+    that branch's couriers and cases.
 
     :raises DispatchError: when no courier works on the day.
     :raises StaleRoute: when another optimisation or edit changed the day's routes meanwhile.
     """
-    state = board(day)
+    state = board(day, branch_id)
     if not any(c.available for c in state.couriers):
         raise DispatchError("Ningún courier está disponible este día.")
     # Jobs due within three days compete for today's routes; later ones wait.
@@ -266,7 +275,7 @@ def optimise(day: date, actor: User, seconds: float | None = None) -> OptimiseRe
     db.session.rollback()
     budget = seconds if seconds is not None else current_app.config["ROUTING_SECONDS"]
     plan = routing.solve(problem, budget, seed=current_app.config["ROUTING_SEED"])
-    state = board(day)
+    state = board(day, branch_id)
     chosen = {job_id: db.session.get(Job, job_id) for job_id in versions}
     try:
         if any(chosen[i] is None or chosen[i].version != v for i, v in versions.items()):

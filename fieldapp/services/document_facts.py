@@ -21,6 +21,7 @@ from fieldapp.models import (
     Attachment,
     AttachmentKind,
     AuditEvent,
+    Branch,
     Case,
     CourierProfile,
     DocType,
@@ -86,8 +87,13 @@ def build(queued: DocumentRequest, document: Document, urls: dict[str, str]) -> 
         context["reception"] = reception_facts(case)
     if document.doc_type is DocType.REPAIR_DELIVERY and case is not None:
         context["repair"] = _event_note(case, Event.REPAIR)
-    if queued.route_id:
-        context["route"] = route_facts(db.session.get(Route, queued.route_id))
+    route = db.session.get(Route, queued.route_id) if queued.route_id else None
+    if route is not None:
+        context["route"] = route_facts(route)
+    branch_id = case.branch_id if case is not None else route.branch_id if route else None
+    branch = db.session.get(Branch, branch_id) if branch_id else None
+    if branch is not None:  # documents carry the branch that serves the case (or the route)
+        context["st"].update(branch=branch.name, address=branch.address)
     return context
 
 

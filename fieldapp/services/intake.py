@@ -19,6 +19,7 @@ from fieldapp.domain.warranty import CaseKind, ProgrammeRules
 from fieldapp.extensions import db
 from fieldapp.models import (
     ApiClient,
+    Branch,
     Case,
     CaseDeadline,
     Customer,
@@ -29,7 +30,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit, jobs, notifications
+from fieldapp.services import audit, branches, jobs, notifications
 
 CASE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -119,9 +120,9 @@ class Assessment:
     deadlines: list[Deadline]
 
 
-def settings_for(programme: Programme) -> IntakeSettings:
-    """The intake settings of `programme` (its rules, from the database) with the app's
-    geography settings."""
+def settings_for(programme: Programme, branch: Branch | None = None) -> IntakeSettings:
+    """The intake settings of `programme` (its rules, from the database) with the geography
+    settings: distances measured from `branch` (the app's ST counter setting without one)."""
     config = current_app.config
     overrides = {o.ubigeo: o.band for o in db.session.scalars(select(DistrictBandOverride))}
     return IntakeSettings(
@@ -131,7 +132,9 @@ def settings_for(programme: Programme) -> IntakeSettings:
             camera_centres=tuple(programme.referral_centres or config["CAMERA_CENTRES"]),
             number=programme.number_rules,
         ),
-        origin_point=(config["ST_COUNTER_LAT"], config["ST_COUNTER_LON"]),
+        origin_point=branch.point
+        if branch is not None
+        else (config["ST_COUNTER_LAT"], config["ST_COUNTER_LON"]),
         thresholds_km=tuple(config["BAND_THRESHOLDS_KM"]),
         overrides=overrides,
     )
@@ -344,7 +347,8 @@ def open_case(
     if programme is None:
         client_programme = actor.programme if isinstance(actor, ApiClient) else None
         programme = client_programme or default_programme()
-    result = assess(data, settings_for(programme), now)
+    branch = branches.serving(_place(data)[1], actor)
+    result = assess(data, settings_for(programme, branch), now)
     case_number = data.case_number.strip()
     existing = db.session.scalar(select(Case).where(Case.case_number == case_number))
     if existing is not None:
@@ -364,6 +368,7 @@ def open_case(
     try:
         with db.session.begin_nested():
             case = _store(data, result, unit, programme, actor, case_number)
+            case.branch = branch
     except IntegrityError as exc:
         # Two requests raced past the checks above: the database's unique indexes decide.
         raise DuplicateCase(

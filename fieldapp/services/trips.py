@@ -81,7 +81,7 @@ def _write(trip: rules.Trip, courier, jobs: dict[int, Job], day: date, actor: Us
     """The trip as the courier's route of `day`: stops in order with their day and time."""
     route = courier.route
     if route is None:
-        route = Route(courier_id=courier.user.id, day=day)
+        route = Route(courier_id=courier.user.id, day=day, branch_id=courier.user.branch_id)
         db.session.add(route)
     route.days = trip.days
     db.session.flush()
