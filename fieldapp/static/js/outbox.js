@@ -150,8 +150,20 @@
       .then(() => { notify(); return result; }));
   }
 
+  // An action queued while a drain is under way is not in that drain's list: drain again
+  // once it ends, instead of leaving the action until the next periodic sync.
+  let again = false;
   function flush() {
-    if (!flushing) flushing = drain().finally(() => { flushing = null; });
+    if (flushing) {
+      again = true;
+      return flushing;
+    }
+    flushing = drain().then((result) => {
+      flushing = null;
+      if (!again) return result;
+      again = false;
+      return flush();
+    }, (error) => { flushing = null; again = false; throw error; });
     return flushing;
   }
 
