@@ -108,7 +108,9 @@ def test_seed_demo_sends_iquitos_and_cusco_by_agency_with_waybills(runner):
         assert job.mode is JobMode.CARRIER and job.route_id is None
         deadline = {d.name: d.due_at for d in job.case.deadlines}
         assert job.due_at == deadline["swap" if job.kind.value == "doa_swap" else "pickup"]
-        legs = db.session.scalars(select(Shipment).where(Shipment.job_id == job.id)).all()
+        legs = db.session.scalars(
+            select(Shipment).where(Shipment.job_id == job.id).order_by(Shipment.id)
+        ).all()
         assert legs and legs[0].waybill and legs[0].carrier in ("Shalom", "Olva Courier")
     statuses = {s.status for s in db.session.scalars(select(Shipment))}
     assert ShipmentStatus.IN_TRANSIT in statuses
