@@ -40,7 +40,7 @@ run: db
 	@echo ""
 	@echo "  fieldapp: http://127.0.0.1:$(PORT)"
 	@echo "  Demo logins (password: fieldapp): admin, dispatcher, courier, courier2, courier_trujillo, courier_arequipa, supervisor, technician"
-	@echo "  Demo Call Center API key: demo-callcenter-key"
+	@echo "  Demo Call Center API keys: demo-callcenter-key (Kodak), demo-epson-key (Epson)"
 	@echo ""
 	$(FLASK) serve --host 127.0.0.1 --port $(PORT)  # web server and worker in one process
 

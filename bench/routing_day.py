@@ -1,6 +1,7 @@
-"""A realistic dispatch day planned three ways: the optimiser (5 s), nearest neighbour, 60 s.
+"""A realistic dispatch day planned three ways: the optimiser (5 s), nearest neighbour, 60 s;
+then served by mode: courier day routes, hub couriers' multi-day trips, carrier.
 
-Usage: python bench/routing_day.py [--seconds S] [--long-seconds L] [--seed N]
+Usage: python bench/routing_day.py [--seconds S] [--long-seconds L] [--seed N] [--trip-seconds T]
 
 150 jobs generated with a fixed seed in the districts around Lima (25 km from the ST counter),
 Huaral and Cañete, the Trujillo and Arequipa hubs, and a few places no base reaches in a shift;
@@ -42,6 +43,7 @@ from fieldapp.domain.routing import (  # noqa: E402
     service_minutes,
     slot_window,
 )
+from fieldapp.domain.trips import by_road, plan_modes  # noqa: E402
 
 # (label, town centres (UBIGEO), radius km, jobs, kinds (None: provinces mix), days-left choices)
 # Jobs fall in districts within the radius of a centre: customers live in the cities.
@@ -69,8 +71,13 @@ PROVINCE_KINDS = {
 SHIFT = (8 * 60, 18 * 60)
 
 
+DUE: dict[str, int] = {}  # days left of each generated job (0 = due today)
+BY_ROAD: dict[str, bool] = {}
+
+
 def generate(seed: int) -> tuple[list[Courier], list[JobRequest], Counter]:
-    """Return the couriers and the 150 jobs of the generated day."""
+    """Return the couriers and the 150 jobs of the generated day (days left in DUE, road
+    access in BY_ROAD)."""
     rng = random.Random(seed)
     gaz = Gazetteer.default()
     st = Depot("st-san-isidro", *ST_COUNTER, Zone.LIMA)
@@ -104,7 +111,10 @@ def generate(seed: int) -> tuple[list[Courier], list[JobRequest], Counter]:
                 )[0]
                 at = rng.randrange(9 * 60, 17 * 60 + 1, 30)
                 window = slot_window(slot, at_min=at)
-            required, prize = priority(rng.choice(days))
+            days_left = rng.choice(days)
+            required, prize = priority(days_left)
+            DUE[f"{len(jobs) + 1:03d}"] = days_left
+            BY_ROAD[f"{len(jobs) + 1:03d}"] = by_road(district.ubigeo)
             jobs.append(
                 JobRequest(
                     id=f"{len(jobs) + 1:03d}",
@@ -166,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--long-seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--trip-seconds", type=float, default=2.0)
     args = parser.parse_args(argv)
     couriers, jobs, areas = generate(args.seed)
     travel = TravelModel()
@@ -207,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         long_same,
         Problem.build(couriers, mine, travel),
     )
+    modes(couriers, jobs, travel, args)
     print(
         f"targets: planning time {a['time']:.2f}s (<= 5 s: {a['time'] <= 5.0}); "
         f"km vs {args.long_seconds:g}s run on the same jobs {pct(a['km'], e['km'])} "
@@ -219,6 +231,43 @@ def main(argv: list[str] | None = None) -> int:
         f"feasible required jobs planned {a['req']}/{a['feasible']} ({a['req'] == a['feasible']})"
     )
     return 0
+
+
+def modes(couriers, jobs, travel, args) -> None:
+    """Print how the day's required jobs are served: courier day routes, hub couriers' multi-day
+    trips (up to 3 days), or carrier (the goal: every required job gets one of the three)."""
+    hubs = {c.id for c in couriers if c.depot.zone is Zone.PROVINCES}
+    started = time.perf_counter()
+    result = plan_modes(
+        couriers,
+        jobs,
+        DUE,
+        travel,
+        hubs=hubs,
+        by_road=lambda job: BY_ROAD[job.id],
+        seconds=args.seconds,
+        trip_seconds=args.trip_seconds,
+        seed=args.seed,
+    )
+    took = time.perf_counter() - started
+    required = [j for j in jobs if j.required]
+    served = Counter(result.mode_of(j.id) for j in required)
+    share = 100 * sum(served[m] for m in ("courier", "trip", "carrier")) / len(required)
+    all_modes = Counter(result.mode_of(j.id) for j in jobs)
+    for trip in result.trips:
+        days = Counter(stop.day for stop in trip.stops)
+        print(
+            f"trip {trip.courier_id}: {trip.days} days, {len(trip.stops)} stops "
+            f"{dict(sorted(days.items()))} (by day), {trip.distance_m / 1000:.0f} km, "
+            f"nights at {list(trip.overnights)}"
+        )
+    print(
+        f"modes ({took:.2f}s): required jobs {len(required)}: courier={served['courier']} "
+        f"trip={served['trip']} carrier={served['carrier']} -> {share:.0f} % with a plan "
+        f"(goal 100 %: {share == 100}); every job: courier={all_modes['courier']} "
+        f"trip={all_modes['trip']} carrier={all_modes['carrier']} "
+        f"for another day={all_modes[None]}"
+    )
 
 
 def pct(value: float, reference: float) -> str:

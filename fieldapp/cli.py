@@ -24,12 +24,21 @@ from fieldapp.worker import jobs
     show_default=True,
 )
 @click.option("--name", "full_name", help="Full name shown in the app.")
+@click.option("--branch", "branch_code", help="Code of the branch (counter) the person works at.")
 @click.password_option(help="Prompted (twice) when not given.")
-def create_user(username: str, role: str, full_name: str | None, password: str) -> None:
+def create_user(
+    username: str, role: str, full_name: str | None, branch_code: str | None, password: str
+) -> None:
     """Create a staff account (admin by default)."""
+    from fieldapp.services import branches
+
+    branch = branches.by_code(branch_code)
+    if branch_code and branch is None:
+        raise click.BadParameter(f"No existe la sede {branch_code}.", param_hint="--branch")
     try:
         with unit_of_work():
             user = accounts.create_user(username, password, Role(role), full_name)
+            user.branch_id = branch.id if branch is not None else None
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Usuario {user.username} creado con rol {user.role.value}.")
@@ -76,15 +85,17 @@ def check_deadlines() -> None:
 @click.command("import-cases")
 @click.argument("file", type=click.File("rb"))
 @click.option("--user", "username", help="Staff account recorded as the importer (audit trail).")
-def import_cases(file, username: str | None) -> None:
+@click.option("--programme", "code", help="Programme code of rows without a programme column.")
+def import_cases(file, username: str | None, code: str | None) -> None:
     """Import the Case Admin's CSV; report row by row (non-zero exit only for a file error)."""
+    programme = _programme(code) if code else None
     actor = None
     if username:
         actor = accounts.find_user(username)
         if actor is None:
             raise click.ClickException(f"No existe el usuario {username}.")
     with unit_of_work():
-        report = csv_import.import_cases(file, actor)
+        report = csv_import.import_cases(file, actor, programme=programme)
     if report.file_error:
         raise click.ClickException(report.file_error)
     for row in report.rows:
@@ -100,16 +111,31 @@ def import_cases(file, username: str | None) -> None:
     click.echo(report.summary)
 
 
+def _programme(code: str | None):
+    """The programme named by `code` (the only one when None).
+
+    :raises click.BadParameter: when there is no such programme, or several and no code.
+    """
+    from fieldapp.services import intake
+
+    try:
+        return intake.programme_for(code)
+    except LookupError as error:
+        raise click.BadParameter(str(error), param_hint="--programme") from error
+
+
 @click.command("statement")
 @click.argument("month")
 @click.option("--csv", "csv_file", type=click.File("wb"), help="Write the CSV here.")
 @click.option("--pdf", "pdf_file", type=click.File("wb"), help="Write the PDF here.")
-def statement(month: str, csv_file, pdf_file) -> None:
-    """Monthly statement of closed cases for Kodak (MONTH as YYYY-MM): totals, CSV, PDF."""
+@click.option("--programme", "code", help="Programme code (needed when there are several).")
+def statement(month: str, csv_file, pdf_file, code: str | None) -> None:
+    """Monthly statement of one programme's closed cases (MONTH as YYYY-MM): totals, CSV, PDF."""
     from fieldapp.services import statement as statement_service
 
+    programme = _programme(code)
     try:
-        data = statement_service.build(month)
+        data = statement_service.build(month, programme)
     except statement_service.StatementError as error:
         raise click.BadParameter(str(error), param_hint="MONTH") from error
     for flow, count in data.by_flow.items():

@@ -245,6 +245,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "ST_COUNTER_LON": float(os.environ.get("FIELDAPP_ST_COUNTER_LON", "-77.0365")),
         "BAND_THRESHOLDS_KM": _env_floats("FIELDAPP_BAND_THRESHOLDS_KM", (200.0, 500.0)),
         "CAMERA_CENTRES": _env_list("FIELDAPP_CAMERA_CENTRES", ("G&N DIGITAL", "FOTO DIGITAL")),
+        # Multi-day trips of hub couriers: the longest trip, and departments with no road.
+        "TRIP_MAX_DAYS": _env_int("FIELDAPP_TRIP_MAX_DAYS", 3),
+        "NO_ROAD_DEPARTMENTS": _env_list("FIELDAPP_NO_ROAD_DEPARTMENTS", ("16",)),
+        # Cargo/courier agencies dispatch may send far jobs with (FIELDAPP_CARRIERS, a ; list).
+        "CARRIERS": _env_list(
+            "FIELDAPP_CARRIERS", ("Shalom", "Olva Courier", "Marvisur", "Cruz del Sur Cargo")
+        ),
         # Route planning: the travel model, the optimiser's time budget, an optional OSRM server.
         "ROUTING_SECONDS": float(os.environ.get("FIELDAPP_ROUTING_SECONDS", "5")),
         "ROUTING_SEED": _env_int("FIELDAPP_ROUTING_SEED", 1),

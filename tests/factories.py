@@ -11,9 +11,10 @@ from PIL import Image, ImageDraw
 
 from fieldapp.domain.case_flow import Origin
 from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.geo import ST_COUNTER
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import ApiClient, Case, CourierProfile, Programme, User
+from fieldapp.models import ApiClient, Branch, Case, CourierProfile, Programme, User
 from fieldapp.services import accounts, intake
 
 PASSWORD = "correct-horse-battery"
@@ -47,10 +48,26 @@ def programme(**extra) -> Programme:
     return made
 
 
-def api_client(key: str, name: str = "Kodak Call Center") -> ApiClient:
-    """The programme, and an active Call Center API client whose key is `key`."""
+def second_programme() -> Programme:
+    """The demo's second programme (Epson: 7-day DOA, 24 months, 2 letters + 8 digits)."""
+    from fieldapp.services.demo import SECOND_PROGRAMME
+
+    found = db.session.query(Programme).filter_by(code=SECOND_PROGRAMME["code"]).one_or_none()
+    if found is not None:
+        return found
+    made = Programme(**SECOND_PROGRAMME)
+    db.session.add(made)
+    db.session.commit()
+    return made
+
+
+def api_client(
+    key: str, name: str = "Kodak Call Center", for_programme: Programme | None = None
+) -> ApiClient:
+    """The programme, and an active Call Center API client whose key is `key` (sending
+    `for_programme`'s cases when given)."""
     programme()
-    made = ApiClient(name=name)
+    made = ApiClient(name=name, programme=for_programme)
     made.set_key(key)
     db.session.add(made)
     db.session.commit()
@@ -81,10 +98,10 @@ def case_input(**overrides) -> intake.CaseInput:
     return intake.CaseInput(customer=intake.CustomerInput(**customer), **values)
 
 
-def case(actor=None, **overrides) -> Case:
-    """A stored case (see `case_input`)."""
-    programme()
-    made = intake.open_case(case_input(**overrides), actor)
+def case(actor=None, of_programme: Programme | None = None, **overrides) -> Case:
+    """A stored case (see `case_input`) of `of_programme` (Kodak's by default)."""
+    kodak = programme()
+    made = intake.open_case(case_input(**overrides), actor, of_programme or kodak)
     db.session.commit()
     return made
 
@@ -107,14 +124,17 @@ def signature_data_url(size: tuple[int, int] = (300, 120)) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def courier_profile(user: User, **overrides) -> CourierProfile:
-    """A courier's profile: a car based at the ST counter in San Isidro, 08:30–18:00."""
+def courier_profile(
+    user: User, capacity: int = 6, base=ST_COUNTER, vehicle: str = "car", **overrides
+) -> CourierProfile:
+    """`user`'s courier profile: based at `base` (the ST counter in San Isidro), 08:30–18:00;
+    `overrides` set any other column (shift_start, base_name, …)."""
     values = {
         "base_name": "San Isidro",
-        "base_lat": -12.0977,
-        "base_lon": -77.0365,
-        "vehicle": "car",
-        "capacity": 6,
+        "base_lat": base[0],
+        "base_lon": base[1],
+        "vehicle": vehicle,
+        "capacity": capacity,
         "shift_start": time(8, 30),
         "shift_end": time(18, 0),
         **overrides,
@@ -123,3 +143,14 @@ def courier_profile(user: User, **overrides) -> CourierProfile:
     db.session.add(made)
     db.session.commit()
     return made
+
+
+def branch(code: str, name: str, point: tuple[float, float], ubigeo: str = "150131") -> Branch:
+    """An active branch (made once per database; the migrations make San Isidro)."""
+    found = db.session.query(Branch).filter_by(code=code).one_or_none()
+    if found is None:
+        found = Branch(code=code, name=name, address=f"Av. Principal 100, {name}", ubigeo=ubigeo)
+        db.session.add(found)
+    found.lat, found.lon, found.active = point[0], point[1], True
+    db.session.commit()
+    return found

@@ -11,11 +11,13 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Zone
 from fieldapp.domain.jobs import OPEN_JOB, JobStatus, job_needed
 from fieldapp.domain.roles import Role
+from fieldapp.domain.shipments import JobMode, ShipmentStatus
 from fieldapp.extensions import db
-from fieldapp.models import ApiClient, Case, Route, StockUnit, User
+from fieldapp.models import ApiClient, Case, Job, Route, Shipment, StockUnit, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import accounts
 from fieldapp.services.case_history import jobs as jobs_of
+from tests import factories
 
 
 def test_create_user_makes_an_admin_with_a_hashed_password(runner):
@@ -96,3 +98,32 @@ def test_seed_demo_without_flag_refuses_a_full_database(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert "no está vacía" in result.output
+
+
+def test_seed_demo_sends_iquitos_and_cusco_by_agency_with_waybills(runner):
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+    far = db.session.scalars(select(Job).where(Job.ubigeo.in_(["160101", "080101"]))).all()
+    assert {job.ubigeo for job in far} == {"160101", "080101"}
+    for job in far:
+        assert job.mode is JobMode.CARRIER and job.route_id is None
+        deadline = {d.name: d.due_at for d in job.case.deadlines}
+        assert job.due_at == deadline["swap" if job.kind.value == "doa_swap" else "pickup"]
+        legs = db.session.scalars(
+            select(Shipment).where(Shipment.job_id == job.id).order_by(Shipment.id)
+        ).all()
+        assert legs and legs[0].waybill and legs[0].carrier in ("Shalom", "Olva Courier")
+    statuses = {s.status for s in db.session.scalars(select(Shipment))}
+    assert ShipmentStatus.IN_TRANSIT in statuses
+
+
+def test_create_user_at_a_branch(runner):
+    factories.branch("san-luis", "Mostrador San Luis", (-12.0756, -76.9936), "150134")
+    args = ["create-user", "rosa", "--role", "courier", "--password", "s3cret-pass"]
+    result = runner.invoke(args=[*args, "--branch", "san-luis"])
+    assert result.exit_code == 0, result.output
+    assert accounts.find_user("rosa").branch_id is not None
+    wrong = runner.invoke(
+        args=["create-user", "otra", "--password", "s3cret-pass", "--branch", "x"]
+    )
+    assert wrong.exit_code != 0 and "No existe la sede x." in wrong.output
+    assert accounts.find_user("otra") is None

@@ -25,9 +25,12 @@ class CaseWithTimeline:
         return getattr(self._case, name)
 
 
-def find_case(case_number: str) -> Case | None:
-    """The case with this Call Center number, if any."""
-    return db.session.scalar(select(Case).where(Case.case_number == case_number))
+def find_case(case_number: str, programme_id: int | None = None) -> Case | None:
+    """The case with this Call Center number, if any (of `programme_id` when given)."""
+    stmt = select(Case).where(Case.case_number == case_number)
+    if programme_id is not None:
+        stmt = stmt.where(Case.programme_id == programme_id)
+    return db.session.scalar(stmt)
 
 
 def timeline(case: Case) -> list[case_history.TimelineEntry]:
@@ -36,10 +39,17 @@ def timeline(case: Case) -> list[case_history.TimelineEntry]:
 
 
 def case_page(
-    status: str | None, updated_since: datetime | None, page: int, per_page: int
+    status: str | None,
+    updated_since: datetime | None,
+    page: int,
+    per_page: int,
+    programme_id: int | None = None,
 ) -> dict[str, Any]:
-    """One page of cases, oldest change first (updated_at, id), with the total and next page."""
+    """One page of cases, oldest change first (updated_at, id), with the total and next page
+    (only `programme_id`'s cases when given)."""
     stmt = select(Case)
+    if programme_id is not None:
+        stmt = stmt.where(Case.programme_id == programme_id)
     if status:
         stmt = stmt.where(Case.status == Status(status))
     if updated_since is not None:

@@ -131,6 +131,9 @@ class CaseOut(Schema):
     """A stored case as the Call Center sees it (no personal data)."""
 
     case_number = fields.String()
+    programme = fields.String(
+        attribute="programme.code", metadata={"description": "Programa de garantía del caso."}
+    )
     service_number = fields.String(attribute="unit.service_number")
     model_family = fields.String(attribute="unit.model_family", allow_none=True)
     service_number_flag = fields.String(attribute="unit.service_number_flag", allow_none=True)

@@ -47,13 +47,15 @@ def create_case(data: intake.CaseInput):
     ---
     :raises IntakeError: answered 422 with every invalid field (errors.py).
     :raises DuplicateCase: answered 409 (errors.py).
-    :raises ServiceUnavailable: (503) when no warranty programme is configured.
+    :raises ServiceUnavailable: (503) when the key has no programme and there is not exactly
+        one active programme.
     """
+    client = auth.current_client()
     try:
-        programme = intake.default_programme()
+        programme = client.programme or intake.default_programme()
     except LookupError as exc:
         abort(503, message=str(exc))
-    case = intake.open_case(data, actor=auth.current_client(), programme=programme)
+    case = intake.open_case(data, actor=client, programme=programme)
     return case, 201, {"Location": url_for(".get_case", case_number=case.case_number)}
 
 
@@ -67,7 +69,7 @@ def get_case(case_number: str):
     ---
     :raises NotFound: (404) for an unknown case number.
     """
-    case = queries.find_case(case_number)
+    case = queries.find_case(case_number, auth.current_client().programme_id)
     if case is None:
         abort(404, message=f"No existe el caso {case_number}.")
     return queries.CaseWithTimeline(case, queries.timeline(case))
@@ -81,5 +83,9 @@ def get_case(case_number: str):
 def list_cases(query: dict):
     """Cases ordered by last change (updated_at, id), a page at a time, for the sync."""
     return queries.case_page(
-        query.get("status"), query.get("updated_since"), query["page"], query["per_page"]
+        query.get("status"),
+        query.get("updated_since"),
+        query["page"],
+        query["per_page"],
+        auth.current_client().programme_id,
     )

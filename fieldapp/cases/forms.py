@@ -43,6 +43,12 @@ def _place_fields(label: str):
 class CaseForm(FlaskForm):
     """A case registered at the ST counter or on behalf of a store; the rules live in intake."""
 
+    programme = SelectField(
+        "Programa de garantía",
+        choices=[],
+        validate_choice=False,  # intake.programme_for says which codes exist, in Spanish
+        validators=[Optional()],
+    )
     case_number = StringField(
         "Número de caso del Call Center",
         validators=[DataRequired("Ingrese el número de caso del Call Center."), Length(max=40)],

@@ -14,8 +14,8 @@ from fieldapp.domain.geo import Gazetteer, Zone
 from fieldapp.extensions import db
 from fieldapp.models import Case
 from fieldapp.models.types import utcnow
-from fieldapp.services import case_history, case_search, intake
-from fieldapp.services.intake_preview import preview
+from fieldapp.services import branches, case_history, case_search, intake
+from fieldapp.services.intake_preview import Preview, preview
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
 
@@ -29,6 +29,8 @@ def _enum_arg(name: str, enum_cls):
 def index():
     """Cases filtered by status, flow, zone, urgency and text; htmx gets just the results."""
     filters = case_search.CaseFilters(
+        programme=request.args.get("programme", "")[:32],
+        branch=request.args.get("branch", "")[:32],
         status=_enum_arg("status", Status),
         flow=_enum_arg("flow", Flow),
         zone=_enum_arg("zone", Zone),
@@ -46,6 +48,8 @@ def index():
         now=now,
         statuses=list(Status),
         flows=list(Flow),
+        programmes=intake.active_programmes(),
+        branches=branches.active(),
     )
 
 
@@ -123,6 +127,16 @@ def _origin(form: CaseForm) -> Origin:
     return Origin(value) if value in Origin._value2member_map_ else Origin.ST_COUNTER
 
 
+def _programme_choices(form: CaseForm) -> None:
+    """The active programmes to choose from (the only one chosen already when there is one)."""
+    found = intake.active_programmes()
+    form.programme.choices = ([("", "— Elija —")] if len(found) > 1 else []) + [
+        (p.code, p.name) for p in found
+    ]
+    if len(found) == 1 and not form.programme.data:
+        form.programme.data = found[0].code
+
+
 def _show_errors(form: CaseForm, errors: dict[str, list[str]]) -> list[str]:
     """Put each intake error next to its field (unless the form already found a problem
     there); return the ones with no field on this form."""
@@ -136,12 +150,24 @@ def _show_errors(form: CaseForm, errors: dict[str, list[str]]) -> list[str]:
     return loose
 
 
+def _programme(form: CaseForm):
+    """The programme the form names (the only active one when there is one).
+
+    :raises LookupError: with the message to show when none or an unknown one is named.
+    """
+    return intake.programme_for(form.programme.data)
+
+
 def _preview(form: CaseForm):
     """What the rules say about the fields filled so far (the panel beside the form)."""
+    try:
+        programme = _programme(form)
+    except LookupError as exc:
+        return Preview(errors={"programme": str(exc)})
     origin = _origin(form)
     use_store = origin is Origin.STORE
     return preview(
-        settings=intake.settings_for(intake.default_programme()),
+        settings=intake.settings_for(programme),
         now=utcnow(),
         raw_service_number=form.service_number.data,
         product_type=form.product_type.data or "printer",
@@ -157,6 +183,7 @@ def new():
     """Register a case at the counter (or for a store); the same rules as the API and CSV.
     A refused form shows every problem at once: the form's own checks and intake's rules."""
     form = CaseForm()
+    _programme_choices(form)
     if request.method == "GET":
         form.origin.data = Origin.ST_COUNTER.value
         return render_template("cases/new.html", form=form, loose_errors=[], preview=None)
@@ -165,10 +192,13 @@ def new():
     data = _case_input(form)
     loose: list[str] = []
     try:
+        programme = _programme(form)
         if form_ok and not form.errors:
-            case = intake.open_case(data, current_user)
+            case = intake.open_case(data, current_user, programme)
         else:
-            intake.assess(data, intake.settings_for(intake.default_programme()))
+            intake.assess(data, intake.settings_for(programme))
+    except LookupError as exc:
+        loose = _show_errors(form, {"programme": [str(exc)]})
     except intake.IntakeError as exc:
         discard()  # before the page reads anything: nothing of the refused case is kept
         loose = _show_errors(form, exc.errors)
@@ -191,6 +221,7 @@ def new():
 def assess():
     """htmx: what the rules say about the form as filled so far (nothing is stored)."""
     form = CaseForm()
+    _programme_choices(form)
     form.validate()  # only to coerce the values; rule messages come from the preview
     return render_template("cases/_assessment.html", preview=_preview(form))
 

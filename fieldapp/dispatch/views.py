@@ -13,7 +13,14 @@ from fieldapp.domain.routing import Slot, slot_window
 from fieldapp.domain.wording import count
 from fieldapp.extensions import db, htmx
 from fieldapp.models import Job, User
-from fieldapp.services import dispatch, dispatch_map, optimisation_runs, publishing
+from fieldapp.services import (
+    branches,
+    dispatch,
+    dispatch_map,
+    optimisation_runs,
+    publishing,
+    shipments,
+)
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
 
@@ -32,8 +39,19 @@ def _day(value: str | None) -> date:
         abort(400)
 
 
+def _branch_id() -> int | None:
+    """The branch whose board is shown: the one asked for ("all": every branch), else the
+    dispatcher's own."""
+    asked = request.args.get("branch")
+    if asked == "all":
+        return None
+    found = branches.by_code(asked)
+    return found.id if found is not None else current_user.branch_id
+
+
 def _show(day: date, warnings: list[str] | None = None):
-    board = dispatch.board(day)
+    branch_id = _branch_id()
+    board = dispatch.board(day, branch_id)
     run = optimisation_runs.to_show(day, clock.now())
     return render(
         "dispatch/index.html",
@@ -46,6 +64,11 @@ def _show(day: date, warnings: list[str] | None = None):
         warnings=warnings or [],
         slots=list(Slot),
         run=run,
+        branches=branches.active(),
+        branch_id=branch_id,
+        by_carrier=shipments.suggestions(
+            board.to_plan, [(c.user, c.profile) for c in board.couriers if c.available]
+        ),
     )
 
 
@@ -89,7 +112,7 @@ def index():
 def optimise(day: str):
     """Queue an optimisation of the day; the board shows its progress until it is applied."""
     when = _day(day)
-    optimisation_runs.request_run(when, current_user)
+    optimisation_runs.request_run(when, current_user, branch_id=_branch_id())
     return _done(when)
 
 

@@ -88,6 +88,9 @@ class Evidence:
     signer_name: str | None = None
     signer_document_id: str | None = None
     refilled_answered: bool = False
+    # Set for a job sent by carrier: its shipments (ShipmentFacts), which replace the stop's
+    # arrival, signature and signer.
+    carrier: tuple | None = None
 
 
 # Photos each kind of stop needs before it can be closed.
@@ -103,6 +106,7 @@ PHOTO_LABELS = {
     "unit_condition": "foto del estado del equipo",
     "store_voucher": "foto del voucher de la tienda",
     "failed_attempt": "foto que pruebe la visita",
+    "waybill": "foto de la guía de la agencia",
 }
 # Stops where the failed unit (or the unit for repair) is collected: the refill check applies.
 COLLECTS_UNIT = frozenset(
@@ -117,6 +121,17 @@ FAILURE_NEEDS_PHOTO = frozenset({FailureReason.NOT_HOME, FailureReason.WRONG_ADD
 
 def missing_evidence(kind: JobKind, evidence: Evidence) -> list[str]:
     """What is still missing before a stop of `kind` can be closed as done (Spanish)."""
+    if evidence.carrier is not None:
+        from fieldapp.domain.shipments import missing_for_closing
+
+        return missing_for_closing(
+            kind,
+            evidence.carrier,
+            checked_service_number=evidence.checked_service_number,
+            replacement_service_number=evidence.replacement_service_number,
+            refilled_answered=evidence.refilled_answered,
+            photos=evidence.photos,
+        )
     missing = []
     if not evidence.arrived:
         missing.append("registrar la llegada")

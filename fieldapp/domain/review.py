@@ -53,6 +53,7 @@ class JobFacts:
     due_at: datetime | None = None
     completed_at: datetime | None = None
     missing: tuple[str, ...] = ()
+    by_carrier: bool = False  # sent by agency: no courier position to check
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,9 @@ def review(facts: JobFacts, thresholds: Thresholds | None = None) -> Review:
     checked = (facts.checked_service_number or "").strip().upper()
     if checked and checked != facts.expected_service_number.upper():
         flags.append(Flag.SERVICE_NUMBER_MISMATCH)
-    if facts.distance_km is None:
+    if facts.by_carrier:
+        pass
+    elif facts.distance_km is None:
         flags.append(Flag.NO_POSITION)
     else:
         limit = limits.far_km_lima if facts.zone is Zone.LIMA else limits.far_km_provinces

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 UNUSUAL_PREFIX = "unusual_prefix"
 
 FAMILIES: dict[str, str] = {"T": "ESP 3", "C": "ESP 5"}
 
-_SHAPE = re.compile(r"[A-Z][0-9]{6}")
 _STRIP = re.compile(r"[\s\-\u2010-\u2015]+")
+
+
+@dataclass(frozen=True)
+class NumberRules:
+    """A programme's service-number format: the shape (a regular expression on the normalised
+    number), an example for messages, and the model family of each prefix."""
+
+    pattern: str = r"[A-Z][0-9]{6}"
+    example: str = "T123456"
+    families: dict[str, str] = field(default_factory=lambda: dict(FAMILIES))
+
+    def family_of(self, value: str) -> str | None:
+        """The model family of the longest prefix of `value` that has one."""
+        for prefix in sorted(self.families, key=len, reverse=True):
+            if value.startswith(prefix):
+                return self.families[prefix]
+        return None
+
+
+KODAK = NumberRules()
 
 
 class InvalidServiceNumber(ValueError):
@@ -31,17 +50,28 @@ def normalise(raw: str) -> str:
     return _STRIP.sub("", raw).upper()
 
 
-def parse(raw: str | None) -> ServiceNumber:
-    """Parse a raw service number into a ServiceNumber.
+def parse(raw: str | None, rules: NumberRules = KODAK) -> ServiceNumber:
+    """Parse a raw service number by a programme's `rules` (Kodak's by default).
 
-    :raises InvalidServiceNumber: if it is empty or not one letter followed by 6 digits.
+    :raises InvalidServiceNumber: if it is empty or does not have the programme's shape.
     """
     value = normalise(raw or "")
     if not value:
         raise InvalidServiceNumber("Ingrese el número de servicio.")
-    if not _SHAPE.fullmatch(value):
-        raise InvalidServiceNumber(
-            "El número de servicio debe tener una letra seguida de 6 dígitos (p. ej. T123456)."
-        )
-    family = FAMILIES.get(value[0])
+    if not re.fullmatch(rules.pattern, value):
+        if rules == KODAK:
+            message = "El número de servicio debe tener una letra seguida de 6 dígitos"
+        else:
+            message = "El número de servicio no tiene el formato de este programa"
+        raise InvalidServiceNumber(f"{message} (p. ej. {rules.example}).")
+    family = rules.family_of(value)
     return ServiceNumber(value=value, family=family, flag=None if family else UNUSUAL_PREFIX)
+
+
+def valid_pattern(pattern: str) -> bool:
+    """Whether `pattern` is a usable regular expression for service numbers."""
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return bool(pattern)

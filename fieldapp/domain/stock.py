@@ -20,14 +20,14 @@ class StockStatus(StrEnum):
     RESERVED = "reserved"
     DELIVERED = "delivered"
     PARTS_DONOR = "parts_donor"
-    RETURNED_TO_KODAK = "returned_to_kodak"
+    RETURNED_TO_MANUFACTURER = "returned_to_manufacturer"
     CREDITED = "credited"
 
 
 class MovementKind(StrEnum):
     """Every unit in and out is one of these (DOMAIN.md: operating conditions)."""
 
-    RECEIVED_FROM_KODAK = "received_from_kodak"
+    RECEIVED_FROM_MANUFACTURER = "received_from_manufacturer"
     RESERVED = "reserved"
     RELEASED = "released"
     DELIVERED = "delivered"
@@ -35,7 +35,7 @@ class MovementKind(StrEnum):
     PARTS_DONOR = "parts_donor"
     PART_TAKEN = "part_taken"
     CREDITED_AT_SALE = "credited_at_sale"
-    RETURNED_TO_KODAK = "returned_to_kodak"
+    RETURNED_TO_MANUFACTURER = "returned_to_manufacturer"
 
 
 class PartStatus(StrEnum):
@@ -55,11 +55,11 @@ STATUS_LABELS: dict[StockStatus, str] = {
     StockStatus.RESERVED: "Reservado",
     StockStatus.DELIVERED: "Entregado",
     StockStatus.PARTS_DONOR: "Donante de repuestos",
-    StockStatus.RETURNED_TO_KODAK: "Devuelto a Kodak",
+    StockStatus.RETURNED_TO_MANUFACTURER: "Devuelto al fabricante",
     StockStatus.CREDITED: "Acreditado",
 }
 MOVEMENT_LABELS: dict[MovementKind, str] = {
-    MovementKind.RECEIVED_FROM_KODAK: "Recibido de Kodak",
+    MovementKind.RECEIVED_FROM_MANUFACTURER: "Recibido del fabricante",
     MovementKind.RESERVED: "Reservado para visita",
     MovementKind.RELEASED: "Reserva liberada",
     MovementKind.DELIVERED: "Entregado al cliente",
@@ -67,5 +67,5 @@ MOVEMENT_LABELS: dict[MovementKind, str] = {
     MovementKind.PARTS_DONOR: "Donante de repuestos",
     MovementKind.PART_TAKEN: "Repuesto usado",
     MovementKind.CREDITED_AT_SALE: "Crédito por falla en venta",
-    MovementKind.RETURNED_TO_KODAK: "Devuelto a Kodak",
+    MovementKind.RETURNED_TO_MANUFACTURER: "Devuelto al fabricante",
 }

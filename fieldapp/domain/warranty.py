@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from fieldapp.domain.service_number import KODAK, NumberRules
+
 PRINTER = "printer"
 CAMERA = "camera"
 
@@ -53,6 +55,7 @@ class ProgrammeRules:
     doa_days: int = 30
     warranty_months: int = 12
     camera_centres: tuple[str, ...] = ("G&N DIGITAL", "FOTO DIGITAL")
+    number: NumberRules = KODAK
 
 
 def add_months(d: date, months: int) -> date:

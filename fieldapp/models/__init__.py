@@ -4,6 +4,7 @@ from fieldapp.models.api_client import ApiClient
 from fieldapp.models.attachment import Attachment, AttachmentKind, AttachmentPurpose
 from fieldapp.models.audit import AuditEvent
 from fieldapp.models.background import FailedJob, OptimisationRun, RunStatus
+from fieldapp.models.branch import Branch
 from fieldapp.models.case import Case, CaseDeadline
 from fieldapp.models.document import DocType, Document, DocumentRequest, DocumentSeries
 from fieldapp.models.job import Job
@@ -12,6 +13,7 @@ from fieldapp.models.party import Customer, Store
 from fieldapp.models.programme import DistrictBandOverride, Programme
 from fieldapp.models.repair import Repair, RepairNote
 from fieldapp.models.route import CourierAvailability, CourierProfile, Route, UnplannedJob
+from fieldapp.models.shipment import Shipment
 from fieldapp.models.stock import SparePart, StockMovement, StockUnit
 from fieldapp.models.sync import SyncAction
 from fieldapp.models.unit import Unit
@@ -23,6 +25,7 @@ __all__ = [
     "AttachmentKind",
     "AttachmentPurpose",
     "AuditEvent",
+    "Branch",
     "Case",
     "CaseDeadline",
     "CourierAvailability",
@@ -42,6 +45,7 @@ __all__ = [
     "RepairNote",
     "RunStatus",
     "Route",
+    "Shipment",
     "SparePart",
     "Store",
     "StockMovement",

@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp.extensions import db
+from fieldapp.models.programme import Programme
 from fieldapp.models.types import UTCDateTime, utcnow
 
 
@@ -27,9 +28,13 @@ class ApiClient(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     key_prefix: Mapped[str] = mapped_column(String(8))
+    # The programme whose cases this client sends (each Call Center is one brand's).
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    programme: Mapped[Programme | None] = relationship()
 
     def set_key(self, key: str | None = None) -> str:
         """Set (or generate) the key and return it; it cannot be read back later."""

@@ -27,6 +27,7 @@ class AttachmentPurpose(StrEnum):
     UNIT_CONDITION = "unit_condition"
     STORE_VOUCHER = "store_voucher"
     FAILED_ATTEMPT = "failed_attempt"
+    WAYBILL = "waybill"  # a carrier's waybill (guía de remisión / de envío)
     SIGNATURE = "signature"
     DOCUMENT = "document"
 
@@ -39,6 +40,7 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("warranty_case.id"), index=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id"), index=True)
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipment.id"), index=True)
     kind: Mapped[AttachmentKind] = mapped_column(str_enum(AttachmentKind))
     purpose: Mapped[AttachmentPurpose] = mapped_column(str_enum(AttachmentPurpose))
     sha256: Mapped[str] = mapped_column(String(64), index=True)

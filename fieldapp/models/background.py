@@ -31,6 +31,8 @@ class OptimisationRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    # The branch whose board was optimised (None: every branch's couriers and cases).
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus), default=RunStatus.QUEUED)
     budget_seconds: Mapped[float]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,7 @@ from fieldapp.domain.case_flow import TERMINAL, Flow, Origin, Status
 from fieldapp.domain.geo import Zone
 from fieldapp.domain.warranty import CaseKind
 from fieldapp.extensions import db
+from fieldapp.models.branch import Branch
 from fieldapp.models.party import Customer, Store
 from fieldapp.models.programme import Programme
 from fieldapp.models.types import UTCDateTime, str_enum, utcnow
@@ -40,6 +41,8 @@ class Case(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(40), unique=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
+    # The branch that serves the case: its deadlines' distances are measured from it.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
     store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"))
@@ -70,6 +73,7 @@ class Case(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     programme: Mapped[Programme] = relationship()
+    branch: Mapped[Branch | None] = relationship()
     unit: Mapped[Unit] = relationship()
     customer: Mapped[Customer] = relationship()
     store: Mapped[Store | None] = relationship()

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
+from fieldapp.domain.shipments import JobMode
 from fieldapp.extensions import db
 from fieldapp.models.case import Case
 from fieldapp.models.types import UTCDateTime, str_enum, utcnow
@@ -23,6 +24,10 @@ class Job(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("warranty_case.id"), index=True)
     kind: Mapped[JobKind] = mapped_column(str_enum(JobKind))
     status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus), default=JobStatus.PENDING)
+    # A courier's stop, or sent by carrier (see Shipment).
+    mode: Mapped[JobMode] = mapped_column(
+        str_enum(JobMode), default=JobMode.COURIER, server_default=JobMode.COURIER.value
+    )
     attempt: Mapped[int] = mapped_column(default=1)
     # Where: the customer's or store's address; a point captured on a visit beats the gazetteer.
     address: Mapped[str | None] = mapped_column(String(250))
@@ -38,6 +43,7 @@ class Job(db.Model):
     # Plan.
     route_id: Mapped[int | None] = mapped_column(ForeignKey("route.id"), index=True)
     sequence: Mapped[int | None]
+    trip_day: Mapped[int | None]  # on a multi-day trip: the day of the visit (0 = the first)
     locked: Mapped[bool] = mapped_column(default=False)
     eta: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The customer's public tracking page /t/<token> (made when the visit is first published).
@@ -48,8 +54,8 @@ class Job(db.Model):
     arrival_lat: Mapped[float | None]
     arrival_lon: Mapped[float | None]
     arrival_accuracy_m: Mapped[float | None]
-    checked_service_number: Mapped[str | None] = mapped_column(String(7))
-    replacement_service_number: Mapped[str | None] = mapped_column(String(7))
+    checked_service_number: Mapped[str | None] = mapped_column(String(20))
+    replacement_service_number: Mapped[str | None] = mapped_column(String(20))
     refilled_cartridges: Mapped[bool | None]
     accessories: Mapped[str | None] = mapped_column(String(250))
     signer_name: Mapped[str | None] = mapped_column(String(160))

@@ -54,7 +54,10 @@ class Route(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     courier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    day: Mapped[date] = mapped_column(Date, index=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))  # the courier's
+    day: Mapped[date] = mapped_column(Date, index=True)  # the first day of a multi-day trip
+    # A hub courier's trip spans several days with overnight stops (1: a day's route).
+    days: Mapped[int] = mapped_column(default=1, server_default="1")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when dispatch changes a published route, so the courier is told; cleared on publish.
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

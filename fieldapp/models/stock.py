@@ -19,7 +19,7 @@ class StockUnit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
-    service_number: Mapped[str] = mapped_column(String(7), unique=True)
+    service_number: Mapped[str] = mapped_column(String(20), unique=True)
     model: Mapped[str | None] = mapped_column(String(60))
     model_family: Mapped[str | None] = mapped_column(String(16))
     category: Mapped[StockCategory] = mapped_column(str_enum(StockCategory))
@@ -50,7 +50,7 @@ class StockMovement(db.Model):
     part_id: Mapped[int | None] = mapped_column(ForeignKey("spare_part.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # A credit at sale names a unit that never entered the ST's stock.
-    service_number: Mapped[str | None] = mapped_column(String(7))
+    service_number: Mapped[str | None] = mapped_column(String(20))
     model: Mapped[str | None] = mapped_column(String(60))
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

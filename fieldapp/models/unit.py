@@ -17,7 +17,7 @@ class Unit(db.Model):
     __tablename__ = "unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    service_number: Mapped[str] = mapped_column(String(7), unique=True)
+    service_number: Mapped[str] = mapped_column(String(20), unique=True)
     model_family: Mapped[str | None] = mapped_column(String(16))
     model: Mapped[str | None] = mapped_column(String(60))
     service_number_flag: Mapped[str | None] = mapped_column(String(32))

@@ -12,7 +12,7 @@ from fieldapp.domain.case_flow import OPEN, Flow, Status
 from fieldapp.domain.deadlines import Urgency, urgency
 from fieldapp.domain.geo import Zone
 from fieldapp.extensions import db
-from fieldapp.models import Case, CaseDeadline, Customer, Unit
+from fieldapp.models import Branch, Case, CaseDeadline, Customer, Programme, Unit
 from fieldapp.models.types import utcnow
 
 PER_PAGE = 50
@@ -25,6 +25,8 @@ LONGEST_WINDOW = timedelta(days=8)
 class CaseFilters:
     """What the user asked for; empty values mean "any"."""
 
+    programme: str = ""  # a programme's code
+    branch: str = ""  # a branch's code
     status: Status | None = None
     flow: Flow | None = None
     zone: Zone | None = None
@@ -66,6 +68,14 @@ def row_for(case: Case, now: datetime) -> CaseRow:
 
 def _query(filters: CaseFilters, now: datetime) -> Select:
     stmt = select(Case).join(Case.unit).join(Case.customer)
+    if filters.programme:
+        stmt = stmt.where(
+            Case.programme_id.in_(select(Programme.id).where(Programme.code == filters.programme))
+        )
+    if filters.branch:
+        stmt = stmt.where(
+            Case.branch_id.in_(select(Branch.id).where(Branch.code == filters.branch))
+        )
     if filters.status:
         stmt = stmt.where(Case.status == filters.status)
     if filters.flow:

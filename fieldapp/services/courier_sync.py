@@ -170,20 +170,20 @@ def _arrive(user, job, device_at, payload):
     return f"Llegada registrada ({where}).", {}
 
 
-def _number(raw, what: str) -> str:
-    """A normalised service number.
+def _number(raw, what: str, job) -> str:
+    """A normalised service number, by the format of the job's programme.
 
     :raises _Refused: (422) when it has the wrong shape.
     """
     try:
-        return parse(raw).value
+        return parse(raw, job.case.programme.number_rules).value
     except InvalidServiceNumber as exc:
         raise _Refused(422, f"{what}: {exc}") from None
 
 
 def _check_number(user, job, device_at, payload):
     """The unit's service number must be the case's; a swap also names the new unit."""
-    checked = _number(payload.get("service_number"), "Equipo del cliente")
+    checked = _number(payload.get("service_number"), "Equipo del cliente", job)
     expected = job.case.unit.service_number
     if checked != expected:
         raise _Refused(
@@ -193,7 +193,7 @@ def _check_number(user, job, device_at, payload):
         )
     replacement = None
     if job.kind in job_rules.HANDS_OVER_NEW_UNIT:
-        replacement = _number(payload.get("replacement"), "Equipo nuevo")
+        replacement = _number(payload.get("replacement"), "Equipo nuevo", job)
         _check_replacement(job, replacement)
     job.checked_service_number = checked
     job.replacement_service_number = replacement

@@ -58,8 +58,14 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
+    Column(
+        "programme",
+        "Programa de garantía",
+        False,
+        "código del programa (p. ej. kodak-inkjet); vacío: el elegido al subir el archivo",
+    ),
     Column("case_number", "Número de caso del Call Center", True, "p. ej. KCC-2026-0110451"),
-    Column("service_number", "Número de servicio", True, "T o C + 6 dígitos (T481203)"),
+    Column("service_number", "Número de servicio", True, "con el formato del programa (T481203)"),
     Column("product_type", "Tipo de producto", False, "printer (por defecto) o camera"),
     Column("model", "Modelo", False, "p. ej. ESP 3.2"),
     Column("purchase_date", "Fecha de compra", True, "AAAA-MM-DD o DD/MM/AAAA"),
@@ -178,9 +184,11 @@ def import_cases(
     try:
         decoded = csv_files.read(source, MAX_BYTES)
         header, header_cells, records, separator = _parse(decoded.text)
-        programme = programme or intake.default_programme()
+        if programme is None and len(intake.active_programmes()) <= 1:
+            programme = intake.default_programme()
     except (CsvFileError, csv_files.UnreadableFile, LookupError) as exc:
         return ImportReport(file_error=str(exc))
+    # With several programmes and none chosen for the file, each row names its own.
     now = now or utcnow()
     report = ImportReport(encoding_note=decoded.note, header=header_cells, separator=separator)
     for number, cells in records:
@@ -264,7 +272,7 @@ def _import_row(
     values: dict[str, str],
     extra: list[str],
     actor: User | ApiClient | None,
-    programme: Programme,
+    programme: Programme | None,
     now: datetime,
 ) -> RowResult:
     """Parse one row and open its case inside a savepoint, so a failure undoes only this row."""
@@ -275,13 +283,21 @@ def _import_row(
         service_number=values.get("service_number", "").strip(),
     )
     data, errors = _case_input(values, now)
+    code = values.get("programme", "").strip()
+    if code or programme is None:
+        try:
+            programme = intake.programme_for(code or None)
+        except LookupError as exc:
+            errors.setdefault("programme", []).append(str(exc))
+            programme = None
     if extra:
         errors.setdefault("", []).append(
             f"La fila tiene más columnas que el encabezado ({len(extra)} de más)."
         )
     if errors:
         # Still run the rules on the columns that did parse, so every reason shows at once.
-        result.errors = _merge(errors, _rule_errors(data, programme, now, skip=errors))
+        rules = _rule_errors(data, programme, now, skip=errors) if programme is not None else {}
+        result.errors = _merge(errors, rules)
         return result
     try:
         with db.session.begin_nested():

@@ -37,18 +37,26 @@ class Dashboard:
     charts: dict[str, Markup]
 
 
-def deadline_rows() -> list[DeadlineRow]:
-    """Every case deadline as a plain row."""
+def _of(stmt, programme_id: int | None):
+    """`stmt` (which involves Case) narrowed to one programme's cases when one is given."""
+    return stmt if programme_id is None else stmt.where(Case.programme_id == programme_id)
+
+
+def deadline_rows(programme_id: int | None = None) -> list[DeadlineRow]:
+    """Every case deadline (of `programme_id`'s cases when given) as a plain row."""
     rows = db.session.execute(
-        select(
-            Case.case_number,
-            Case.flow,
-            Case.status,
-            CaseDeadline.name,
-            CaseDeadline.starts_at,
-            CaseDeadline.due_at,
-            CaseDeadline.done_at,
-        ).join(Case, CaseDeadline.case_id == Case.id)
+        _of(
+            select(
+                Case.case_number,
+                Case.flow,
+                Case.status,
+                CaseDeadline.name,
+                CaseDeadline.starts_at,
+                CaseDeadline.due_at,
+                CaseDeadline.done_at,
+            ).join(Case, CaseDeadline.case_id == Case.id),
+            programme_id,
+        )
     ).all()
     return [
         DeadlineRow(number, flow.value, name, starts, due, done, status not in TERMINAL)
@@ -110,22 +118,28 @@ def _flow_label(rate: Rate) -> str:
     return FLOW_LABELS[Flow(rate.label)]
 
 
-def build(now: datetime | None = None) -> Dashboard:
-    """All the dashboard's figures at `now`."""
+def build(now: datetime | None = None, programme_id: int | None = None) -> Dashboard:
+    """All the dashboard's figures at `now` (of one programme's cases when given)."""
     now = now or utcnow()
-    rows = deadline_rows()
+    rows = deadline_rows(programme_id)
     by_flow = figures.met_by_flow(rows, now)
     by_week = figures.met_by_week(rows, now)
     couriers = figures.jobs_per_courier(
         db.session.execute(
-            select(User.full_name, Job.status)
-            .join(Route, Job.route_id == Route.id)
-            .join(User, Route.courier_id == User.id)
+            _of(
+                select(User.full_name, Job.status)
+                .join(Route, Job.route_id == Route.id)
+                .join(User, Route.courier_id == User.id)
+                .join(Case, Job.case_id == Case.id),
+                programme_id,
+            )
         ).all()
     )
     doa_rates = figures.doa_rate_by_model(
         (model, kind.value)
-        for model, kind in db.session.execute(select(Unit.model, Case.kind).join(Unit)).all()
+        for model, kind in db.session.execute(
+            _of(select(Unit.model, Case.kind).join(Unit), programme_id)
+        ).all()
     )
     parts, used, recorded = figures.parts_reused(
         (name, status is PartStatus.USED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import random
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
@@ -19,11 +20,13 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import ST_COUNTER, Gazetteer
 from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
 from fieldapp.domain.roles import Role
+from fieldapp.domain.shipments import LEGS, ShipmentStatus
 from fieldapp.domain.stock import MovementKind, StockCategory, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import (
     ApiClient,
     Attachment,
+    Branch,
     Case,
     CourierProfile,
     Job,
@@ -34,11 +37,26 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import accounts, intake, jobs, media
+from fieldapp.services import accounts, intake, jobs, media, shipments
 from fieldapp.services.case_flow import apply_event
 
 DEMO_PASSWORD = "fieldapp"  # noqa: S105 - demo data only, printed by `make run`
 DEMO_API_KEY = "demo-callcenter-key"
+DEMO_SECOND_API_KEY = "demo-epson-key"
+# A second brand beside Kodak, with its own rules: a 7-day DOA window, 24 months of warranty,
+# service numbers of two letters and 8 digits, and its own referral centres.
+SECOND_PROGRAMME = {
+    "code": "epson-ecotank",
+    "name": "Epson EcoTank — Garantía Perú",
+    "brand": "Epson",
+    "doa_days": 7,
+    "warranty_months": 24,
+    "service_number_pattern": r"[A-Z]{2}[0-9]{8}",
+    "service_number_example": "ET12345678",
+    "model_families": {"ET": "EcoTank", "XP": "Expression"},
+    "referral_centres": ["Epson Centro de Servicio Lima"],
+    "case_admin_email": "garantias@epson.example",
+}
 STAFF = [
     ("admin", Role.ADMIN, "Ana Administradora"),
     ("dispatcher", Role.DISPATCHER, "Diego Despacho"),
@@ -50,17 +68,16 @@ STAFF = [
     ("technician", Role.TECHNICIAN, "Tomás Técnico"),
 ]
 LIMA_DISTRICTS = ["150101", "150122", "150131", "150130", "150140", "150132", "150115", "070101"]
+# Provinces the hubs reach by road within a shift; Iquitos and Cusco come as FAR_CASES, by agency.
 PROVINCE_DISTRICTS = [
     "130101",
     "040101",
-    "080101",
     "120101",
     "140101",
     "200101",
     "110101",
     "150801",
     "210101",
-    "160101",
     "020101",
     "100101",
 ]
@@ -136,7 +153,15 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
         brand="Kodak",
         case_admin_email="case.admin@kodak.example",
     )
-    db.session.add_all([client, programme])
+    client.programme = programme
+    counters = _branches()
+    for name, user in users.items():
+        if user.role is not Role.ADMIN:
+            user.branch_id = counters[BRANCH_OF.get(name, "san-isidro")].id
+    second = Programme(**SECOND_PROGRAMME)
+    second_client = ApiClient(name="Epson Call Center (demo)", programme=second)
+    second_client.set_key(DEMO_SECOND_API_KEY)
+    db.session.add_all([client, programme, second, second_client])
     _couriers(users)
     db.session.flush()
 
@@ -151,6 +176,12 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
                 _case(rng, numbers, flow, path, next(serial), programme, client, users, routes, now)
             )
     _todays_routes(users, routes, now)
+    for n, (flow, ubigeo) in enumerate(FAR_CASES):
+        cases.append(
+            _case(rng, numbers, flow, [], 900 + n, programme, client, users, routes, now, ubigeo)
+        )
+    _carrier_shipments(rng, users, now)
+    cases.extend(_second_programme_cases(rng, second, second_client, now))
     job_count = db.session.scalar(select(func.count()).select_from(Job))
     units = _stock(rng, programme, now, numbers)
     db.session.flush()
@@ -158,10 +189,40 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
     return {"users": len(users), "cases": len(cases), "jobs": job_count, "stock_units": units}
 
 
-# Couriers: two from the counter in Lima, and the hubs that serve the north and the south.
+# The ST's two counters in Lima (the source deck); the hubs report to San Isidro.
+SAN_LUIS = (-12.0756, -76.9936)
+BRANCHES = [
+    (
+        "san-isidro",
+        "Mostrador San Isidro",
+        "Av. Javier Prado Oeste 757, San Isidro",
+        "150131",
+        ST_COUNTER,
+    ),
+    ("san-luis", "Mostrador San Luis", "Av. Nicolás Arriola 1250, San Luis", "150134", SAN_LUIS),
+]
+BRANCH_OF = {"courier2": "san-luis"}
+
+
+def _branches() -> dict[str, Branch]:
+    """The counters (San Isidro may exist already: the migration that added branches made it)."""
+    made = {}
+    for code, name, address, ubigeo, (lat, lon) in BRANCHES:
+        branch = db.session.scalar(select(Branch).where(Branch.code == code))
+        if branch is None:
+            branch = Branch(code=code)
+            db.session.add(branch)
+        branch.name, branch.address, branch.ubigeo = name, address, ubigeo
+        branch.lat, branch.lon = lat, lon
+        made[code] = branch
+    db.session.flush()
+    return made
+
+
+# Couriers: one from each counter in Lima, and the hubs that serve the north and the south.
 COURIERS = [
     ("courier", "Mostrador San Isidro", ST_COUNTER, "motorcycle", 2),
-    ("courier2", "Mostrador San Isidro", ST_COUNTER, "car", 6),
+    ("courier2", "Mostrador San Luis", SAN_LUIS, "car", 6),
     ("courier_trujillo", "Hub Trujillo", (-8.1116, -79.0288), "van", 20),
     ("courier_arequipa", "Hub Arequipa", (-16.3989, -71.5350), "car", 6),
 ]
@@ -191,10 +252,10 @@ def _origin(flow: Flow) -> Origin:
     return Origin.CALL_CENTER
 
 
-def _case(rng, numbers, flow, path, n, programme, client, users, routes, now) -> Case:
+def _case(rng, numbers, flow, path, n, programme, client, users, routes, now, ubigeo=None) -> Case:
     doa = flow in case_flow.DOA_FLOWS
     provinces = flow in (Flow.DOA_PROVINCES, Flow.WARRANTY_PROVINCES, Flow.WARRANTY_STORE)
-    ubigeo = rng.choice(PROVINCE_DISTRICTS if provinces else LIMA_DISTRICTS)
+    ubigeo = ubigeo or rng.choice(PROVINCE_DISTRICTS if provinces else LIMA_DISTRICTS)
     district = Gazetteer.default().require(ubigeo)
     # Open cases recent (some at risk or overdue), finished ones older.
     age_hours = rng.uniform(2, 60) if len(path) < 3 else rng.uniform(72, 400)
@@ -239,6 +300,84 @@ def _case(rng, numbers, flow, path, n, programme, client, users, routes, now) ->
         at += step
         _demo_event(case, event, users, routes, at)
     return case
+
+
+# Far provinces no courier reaches within a shift: Iquitos (no road) and Cusco go by agency.
+FAR_CARRIERS = {
+    "160101": ("Shalom", "Shalom Iquitos, Av. Quiñones 1200"),
+    "080101": ("Olva Courier", "Olva Cusco, Av. de la Cultura 820"),
+}
+FAR_CASES = [
+    (Flow.DOA_PROVINCES, "160101"),
+    (Flow.WARRANTY_PROVINCES, "080101"),
+    (Flow.DOA_PROVINCES, "080101"),
+]
+
+
+def _carrier_shipments(rng, users: dict[str, User], now: datetime) -> None:
+    """Jobs waiting in Iquitos and Cusco are sent by agency with waybills (deadlines as any
+    job's); the first of them is already handed over and travelling."""
+    waiting = db.session.scalars(
+        select(Job)
+        .where(Job.status == JobStatus.PENDING, Job.ubigeo.in_(list(FAR_CARRIERS)))
+        .order_by(Job.due_at)
+    ).all()
+    dispatcher = users["dispatcher"]
+    for index, job in enumerate(waiting):
+        carrier, branch = FAR_CARRIERS[job.ubigeo]
+        prefix = "SH" if carrier == "Shalom" else "OL"
+        legs = LEGS[job.kind]
+        made = shipments.book(
+            job,
+            shipments.Booking(
+                carrier=carrier,
+                agency_branch=branch,
+                declared_units=1,
+                cost=Decimal("38.00") + len(legs) * 7,
+                waybills={legs[0]: f"{prefix}-{rng.randint(1000000, 9999999)}"},
+            ),
+            dispatcher,
+        )
+        if index == 0:
+            photo, _type, _size = _demo_picture((200, 190, 150), "guia")
+            for status, hours in ((ShipmentStatus.HANDED_OVER, 3), (ShipmentStatus.IN_TRANSIT, 1)):
+                shipments.advance(
+                    made[0],
+                    shipments.Move(status, at=now - timedelta(hours=hours), waybill_photo=photo),
+                    dispatcher,
+                )
+                photo = None
+
+
+def _second_programme_cases(rng, programme: Programme, client: ApiClient, now) -> list[Case]:
+    """A few received cases of the second programme, sent by its own Call Center."""
+    made = []
+    for n, (ubigeo, days_since_purchase, family) in enumerate(
+        [("150122", 5, "ET"), ("150131", 40, "ET"), ("040101", 200, "XP"), ("130101", 3, "XP")]
+    ):
+        received_at = now - timedelta(hours=rng.uniform(2, 30))
+        district = Gazetteer.default().require(ubigeo)
+        name = NAMES[(n + 7) % len(NAMES)]
+        data = intake.CaseInput(
+            case_number=f"ECC-2026-{7100 + n:05d}",
+            service_number=f"{family}{rng.randint(10_000_000, 99_999_999)}",
+            model="L3250" if family == "ET" else "XP-2101",
+            purchase_date=received_at.astimezone(LIMA_TZ).date()
+            - timedelta(days=days_since_purchase),
+            received_at=received_at,
+            proof_type="boleta",
+            proof_number=f"B002-{rng.randint(1000, 99999)}",
+            customer=intake.CustomerInput(
+                name=name,
+                phone=f"9{rng.randint(10000000, 99999999)}",
+                email=None,
+                document_id=f"{rng.randint(10000000, 79999999)}",
+                address=f"{rng.choice(STREETS)} {rng.randint(100, 1999)}, {district.district}",
+                ubigeo=ubigeo,
+            ),
+        )
+        made.append(intake.open_case(data, client, programme, now=now))
+    return made
 
 
 def _demo_evidence(job: Job, courier: User) -> None:
@@ -367,7 +506,7 @@ def _stock(rng, programme: Programme, now: datetime, numbers: _Numbers) -> int:
                 received_at=now - timedelta(days=20),
             )
             unit.movements.append(
-                StockMovement(kind=MovementKind.RECEIVED_FROM_KODAK, at=unit.received_at)
+                StockMovement(kind=MovementKind.RECEIVED_FROM_MANUFACTURER, at=unit.received_at)
             )
             db.session.add(unit)
             made += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -20,9 +21,18 @@ from fieldapp.domain.deadlines import LIMA_TZ, end_of_day, is_business_day
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.mapping import PALETTE, PlanMap, plan_map
 from fieldapp.domain.roles import Role
+from fieldapp.domain.shipments import JobMode
 from fieldapp.domain.workday import board_day
 from fieldapp.extensions import db
-from fieldapp.models import CourierAvailability, CourierProfile, Job, Route, UnplannedJob, User
+from fieldapp.models import (
+    Case,
+    CourierAvailability,
+    CourierProfile,
+    Job,
+    Route,
+    UnplannedJob,
+    User,
+)
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit, jobs
 from fieldapp.services.dispatch_problem import PLANNABLE, build_problem
@@ -44,6 +54,7 @@ class CourierDay:
     profile: CourierProfile
     available: bool
     route: Route | None
+    away: bool = False  # on a multi-day trip
 
 
 @dataclass
@@ -96,7 +107,24 @@ def board_map(state: Board) -> PlanMap:
     return plan_map(routes, [(job.lat, job.lon) for job in state.to_plan])
 
 
+def away_on_trip(user_id: int, day: date) -> bool:
+    """Whether the courier is on a multi-day trip that covers `day` (its first day included:
+    a trip is planned by itself, never re-planned as a day's route)."""
+    longest = current_app.config["TRIP_MAX_DAYS"]
+    started = db.session.scalars(
+        select(Route).where(
+            Route.courier_id == user_id,
+            Route.days > 1,
+            Route.day <= day,
+            Route.day >= day - timedelta(days=longest),
+        )
+    )
+    return any(route.day + timedelta(days=route.days - 1) >= day for route in started)
+
+
 def _available(user: User, day: date) -> bool:
+    if away_on_trip(user.id, day):
+        return False
     record = db.session.scalar(
         select(CourierAvailability).where(
             CourierAvailability.user_id == user.id, CourierAvailability.day == day
@@ -116,14 +144,17 @@ def opening_day(now: datetime) -> date:
     return board_day(now, latest or time(23, 59, 59))
 
 
-def board(day: date) -> Board:
-    """The day's board: couriers (with availability and route) and the jobs still to plan."""
+def board(day: date, branch_id: int | None = None) -> Board:
+    """The day's board: couriers (with availability and route) and the jobs still to plan (of
+    one branch's couriers and cases when `branch_id` is given)."""
     stmt = (
         select(User, CourierProfile)
         .join(CourierProfile, CourierProfile.user_id == User.id)
         .where(User.role == Role.COURIER, User.active.is_(True))
         .order_by(User.full_name)
     )
+    if branch_id is not None:
+        stmt = stmt.where(User.branch_id == branch_id)
     routes = {
         route.courier_id: route
         for route in db.session.scalars(
@@ -131,18 +162,22 @@ def board(day: date) -> Board:
         )
     }
     couriers = [
-        CourierDay(user, profile, _available(user, day), routes.get(user.id))
+        CourierDay(
+            user, profile, _available(user, day), routes.get(user.id), away_on_trip(user.id, day)
+        )
         for user, profile in db.session.execute(stmt)
     ]
+    jobs_stmt = select(Job)
+    if branch_id is not None:
+        jobs_stmt = jobs_stmt.join(Case, Job.case_id == Case.id).where(Case.branch_id == branch_id)
     to_plan = db.session.scalars(
-        select(Job)
-        .where(
+        jobs_stmt.where(
             or_(
                 Job.status == JobStatus.PENDING,
                 (Job.status == JobStatus.REJECTED) & Job.route_id.is_(None),
-            )
-        )
-        .order_by(Job.due_at)
+            ),
+            Job.mode == JobMode.COURIER,  # jobs sent by agency are followed on their own page
+        ).order_by(Job.due_at)
     ).all()
     reasons = db.session.execute(
         select(UnplannedJob.job_id, UnplannedJob.message).where(UnplannedJob.day == day)
@@ -189,7 +224,9 @@ def _route_for(state: Board, courier_id: int) -> Route:
     for courier in state.couriers:
         if courier.user.id == courier_id:
             if courier.route is None:
-                route = Route(courier_id=courier_id, day=state.day)
+                route = Route(
+                    courier_id=courier_id, day=state.day, branch_id=courier.user.branch_id
+                )
                 db.session.add(route)
                 db.session.flush()
                 return route
@@ -245,28 +282,32 @@ class OptimiseResult:
 
 @dataclass(frozen=True)
 class Optimisation:
-    """A day's optimisation problem and the version of every job it was built from."""
+    """A day's optimisation problem (of one branch, or all when `branch_id` is None) and the
+    version of every job it was built from."""
 
     day: date
+    branch_id: int | None
     problem: routing.Problem
     versions: dict[int, int]
 
 
-def prepare_optimisation(day: date) -> Optimisation:
-    """The problem of planning the day: every job waiting or planned, on the working couriers;
-    locked stops keep their courier and order. Jobs due on the day (or overdue) are required.
-    Reads only: the caller ends the transaction before the (long) solve.
+def prepare_optimisation(day: date, branch_id: int | None = None) -> Optimisation:
+    """The problem of planning the day: every job waiting or planned, on the working couriers
+    (of one branch's couriers and cases when `branch_id` is given); locked stops keep their
+    courier and order. Jobs due on the day (or overdue) are required. Reads only: the caller
+    ends the transaction before the (long) solve.
 
     :raises DispatchError: when no courier works on the day.
     """
-    state = board(day)
+    state = board(day, branch_id)
     if not any(c.available for c in state.couriers):
         raise DispatchError("Ningún courier está disponible este día.")
     # Jobs due within three days compete for today's routes; later ones wait.
     horizon = end_of_day(day + timedelta(days=3))
     waiting = [job for job in state.to_plan if job.due_at <= horizon]
     problem, chosen = _problem(state, waiting)
-    return Optimisation(day, problem, {job_id: job.version for job_id, job in chosen.items()})
+    versions = {job_id: job.version for job_id, job in chosen.items()}
+    return Optimisation(day, branch_id, problem, versions)
 
 
 def apply_optimisation(prepared: Optimisation, plan: routing.Plan, actor: User) -> OptimiseResult:
@@ -275,7 +316,7 @@ def apply_optimisation(prepared: Optimisation, plan: routing.Plan, actor: User) 
 
     :raises StaleRoute: when another optimisation or edit changed the day's routes meanwhile.
     """
-    state = board(prepared.day)
+    state = board(prepared.day, prepared.branch_id)
     chosen = {job_id: db.session.get(Job, job_id) for job_id in prepared.versions}
     try:
         if any(chosen[i] is None or chosen[i].version != v for i, v in prepared.versions.items()):

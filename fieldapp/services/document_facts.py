@@ -15,11 +15,13 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.jobs import FAILURE_LABELS, JOB_KIND_LABELS, JobKind, JobStatus
 from fieldapp.domain.mapping import plan_map
+from fieldapp.domain.shipments import DIRECTION_LABELS, SHIPMENT_STATUS_LABELS
 from fieldapp.extensions import db
 from fieldapp.models import (
     Attachment,
     AttachmentKind,
     AuditEvent,
+    Branch,
     Case,
     CourierProfile,
     DocType,
@@ -28,6 +30,7 @@ from fieldapp.models import (
     Job,
     Repair,
     Route,
+    Shipment,
     User,
 )
 from fieldapp.models.document import DOC_TITLES
@@ -88,8 +91,13 @@ def build(queued: DocumentRequest, document: Document, urls: dict[str, str]) -> 
         context["repair"] = _event_note(case, Event.REPAIR)
         if job is None:
             context["collection"] = collection_facts(case)
-    if queued.route_id:
-        context["route"] = route_facts(db.session.get(Route, queued.route_id))
+    route = db.session.get(Route, queued.route_id) if queued.route_id else None
+    if route is not None:
+        context["route"] = route_facts(route)
+    branch_id = case.branch_id if case is not None else route.branch_id if route else None
+    branch = db.session.get(Branch, branch_id) if branch_id else None
+    if branch is not None:  # documents carry the branch that serves the case (or the route)
+        context["st"].update(branch=branch.name, address=branch.address)
     return context
 
 
@@ -161,7 +169,27 @@ def job_facts(job: Job) -> dict:
         "photos": photos,
         "failure": FAILURE_LABELS[job.failure_reason] if job.failure_reason else "",
         "note": job.outcome_note or "",
+        "shipments": shipment_facts(job),
     }
+
+
+def shipment_facts(job: Job) -> list[dict]:
+    """A job sent by agency: each leg's carrier, waybill number, branch and receiver."""
+    found = db.session.scalars(
+        select(Shipment).where(Shipment.job_id == job.id).order_by(Shipment.id)
+    ).all()
+    return [
+        {
+            "direction": DIRECTION_LABELS[s.direction],
+            "carrier": s.carrier,
+            "waybill": s.waybill or "",
+            "branch": s.agency_branch or "",
+            "status": SHIPMENT_STATUS_LABELS[s.status],
+            "delivered_at": lima(s.delivered_at),
+            "receiver": " · DNI ".join(filter(None, (s.receiver_name, s.receiver_document_id))),
+        }
+        for s in found
+    ]
 
 
 def reception_facts(case: Case) -> dict:

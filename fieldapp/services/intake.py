@@ -20,6 +20,7 @@ from fieldapp.domain.warranty import CaseKind, ProgrammeRules
 from fieldapp.extensions import db
 from fieldapp.models import (
     ApiClient,
+    Branch,
     Case,
     CaseDeadline,
     Customer,
@@ -30,7 +31,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit, jobs, notifications
+from fieldapp.services import audit, branches, jobs, notifications
 
 CASE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -126,33 +127,60 @@ class Assessment:
     deadlines: list[Deadline]
 
 
-def settings_for(programme: Programme) -> IntakeSettings:
-    """The intake settings of `programme` with the app's geography settings."""
+def settings_for(programme: Programme, branch: Branch | None = None) -> IntakeSettings:
+    """The intake settings of `programme` (its rules, from the database) with the geography
+    settings: distances measured from `branch` (the app's ST counter setting without one)."""
     config = current_app.config
     overrides = {o.ubigeo: o.band for o in db.session.scalars(select(DistrictBandOverride))}
     return IntakeSettings(
         rules=ProgrammeRules(
             doa_days=programme.doa_days,
             warranty_months=programme.warranty_months,
-            camera_centres=tuple(config["CAMERA_CENTRES"]),
+            camera_centres=tuple(programme.referral_centres or config["CAMERA_CENTRES"]),
+            number=programme.number_rules,
         ),
-        origin_point=(config["ST_COUNTER_LAT"], config["ST_COUNTER_LON"]),
+        origin_point=branch.point
+        if branch is not None
+        else (config["ST_COUNTER_LAT"], config["ST_COUNTER_LON"]),
         thresholds_km=tuple(config["BAND_THRESHOLDS_KM"]),
         overrides=overrides,
     )
 
 
-def default_programme() -> Programme:
-    """The first active programme (Kodak inkjet).
-
-    :raises LookupError: when no programme is configured.
-    """
-    programme = db.session.scalar(
-        select(Programme).where(Programme.active.is_(True)).order_by(Programme.id)
+def active_programmes() -> list[Programme]:
+    """The programmes the ST serves now, by name."""
+    return list(
+        db.session.scalars(
+            select(Programme).where(Programme.active.is_(True)).order_by(Programme.name)
+        )
     )
-    if programme is None:
+
+
+def programme_for(code: str | None) -> Programme:
+    """The active programme with `code`; without a code, the only active one.
+
+    :raises LookupError: for an unknown code, no programme at all, or no code while several
+        programmes are active (the caller must say which).
+    """
+    found = active_programmes()
+    if code:
+        for programme in found:
+            if programme.code == code.strip():
+                return programme
+        raise LookupError(f"No hay un programa de garantía activo «{code.strip()}».")
+    if not found:
         raise LookupError("No hay un programa de garantía activo configurado.")
-    return programme
+    if len(found) > 1:
+        raise LookupError("Indique el programa de garantía del caso.")
+    return found[0]
+
+
+def default_programme() -> Programme:
+    """The only active programme (see `programme_for`).
+
+    :raises LookupError: when there is none, or several.
+    """
+    return programme_for(None)
 
 
 def assess(data: CaseInput, settings: IntakeSettings, now: datetime | None = None) -> Assessment:
@@ -172,7 +200,7 @@ def assess(data: CaseInput, settings: IntakeSettings, now: datetime | None = Non
             "Ingrese el número de caso del Call Center (letras, dígitos, «-», «_» o «.»).",
         )
     try:
-        number = service_number.parse(data.service_number)
+        number = service_number.parse(data.service_number, settings.rules.number)
     except service_number.InvalidServiceNumber as exc:
         fail("service_number", str(exc))
         number = None
@@ -336,8 +364,11 @@ def open_case(
     :raises IntakeError: for invalid input (nothing is stored).
     :raises DuplicateCase: when the case number is taken or the unit has an open case.
     """
-    programme = programme or default_programme()
-    result = assess(data, settings_for(programme), now)
+    if programme is None:
+        client_programme = actor.programme if isinstance(actor, ApiClient) else None
+        programme = client_programme or default_programme()
+    branch = branches.serving(_place(data)[1], actor)
+    result = assess(data, settings_for(programme, branch), now)
     case_number = data.case_number.strip()
     existing = db.session.scalar(select(Case).where(Case.case_number == case_number))
     if existing is not None:
@@ -357,6 +388,7 @@ def open_case(
     try:
         with db.session.begin_nested():
             case = _store(data, result, unit, programme, actor, case_number)
+            case.branch = branch
     except IntegrityError as exc:
         # Two requests raced past the checks above: the database's unique indexes decide.
         raise DuplicateCase(

@@ -41,7 +41,7 @@ def preview(
     result = Preview()
     if raw_service_number:
         try:
-            result.number = service_number.parse(raw_service_number)
+            result.number = service_number.parse(raw_service_number, settings.rules.number)
         except service_number.InvalidServiceNumber as exc:
             result.errors["service_number"] = str(exc)
     try:

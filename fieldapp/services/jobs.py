@@ -12,6 +12,7 @@ from fieldapp.domain import case_flow, jobs
 from fieldapp.domain.case_flow import Event
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.jobs import LOAD, OPEN_JOB, FailureReason, JobKind, JobStatus
+from fieldapp.domain.shipments import JobMode
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Case, Job, Route, User
 from fieldapp.models.types import utcnow
@@ -124,9 +125,15 @@ def on_publish(route: Route, actor: User | None) -> None:
     for job in route.jobs:
         if job.status is not JobStatus.PLANNED:
             continue
-        event = Event.DISPATCH_RETURN if job.kind is JobKind.RETURN else Event.SCHEDULE
-        _case_event(job.case, event, actor, note=f"Ruta del {route.day:%d/%m/%Y}")
+        on_scheduled(job, actor, f"Ruta del {route.day:%d/%m/%Y}")
     documents.on_route_published(route)
+
+
+def on_scheduled(job: Job, actor: User | None, note: str) -> None:
+    """A job given to a courier's published route or to a carrier schedules its case (a
+    return counts as dispatched)."""
+    event = Event.DISPATCH_RETURN if job.kind is JobKind.RETURN else Event.SCHEDULE
+    _case_event(job.case, event, actor, note=note)
 
 
 def on_unplan(job: Job, actor: User | None) -> None:
@@ -167,7 +174,13 @@ def evidence_of(job: Job) -> jobs.Evidence:
     signed = db.session.scalar(
         select(Attachment.id).where(Attachment.job_id == job.id, Attachment.kind == "signature")
     )
+    carrier = None
+    if job.mode is JobMode.CARRIER:
+        from fieldapp.services.shipments import facts_of  # shipments build on jobs
+
+        carrier = tuple(facts_of(job))
     return jobs.Evidence(
+        carrier=carrier,
         arrived=job.arrived_at is not None,
         checked_service_number=job.checked_service_number,
         replacement_service_number=job.replacement_service_number,

@@ -17,12 +17,16 @@ from fieldapp.services.dispatch import OptimiseResult
 SHOWN_AFTER_FINISH = timedelta(minutes=10)
 
 
-def request_run(day: date, actor: User) -> OptimisationRun:
-    """Queue an optimisation of the day (one at a time per day: a run still queued or running
-    is returned instead of a second one). Flushes."""
+def request_run(day: date, actor: User, branch_id: int | None = None) -> OptimisationRun:
+    """Queue an optimisation of the day's board (one branch's, or every branch's when
+    `branch_id` is None); one at a time per board: a run still queued or running is returned
+    instead of a second one. Flushes."""
     current = db.session.scalar(
         select(OptimisationRun).where(
             OptimisationRun.day == day,
+            OptimisationRun.branch_id.is_(None)
+            if branch_id is None
+            else OptimisationRun.branch_id == branch_id,
             OptimisationRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)),
         )
     )
@@ -31,6 +35,7 @@ def request_run(day: date, actor: User) -> OptimisationRun:
     run = OptimisationRun(
         day=day,
         requested_by_id=actor.id,
+        branch_id=branch_id,
         budget_seconds=float(current_app.config["ROUTING_SECONDS"]),
         created_at=clock.now(),
     )

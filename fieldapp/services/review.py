@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
@@ -14,10 +14,11 @@ from fieldapp.domain.geo import Gazetteer, Zone, distance_km
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.review import Flag, JobFacts, Review, Thresholds, review
 from fieldapp.domain.roles import Role
+from fieldapp.domain.shipments import JobMode
 from fieldapp.domain.stock import StockStatus
 from fieldapp.extensions import db
-from fieldapp.models import Attachment, Document, Job, StockUnit, User
-from fieldapp.services import audit, jobs, stock
+from fieldapp.models import Attachment, Document, Job, Shipment, StockUnit, User
+from fieldapp.services import audit, jobs, shipments, stock
 from fieldapp.services.jobs import JobError
 
 
@@ -34,6 +35,7 @@ class QueueItem:
     district_label: str
     distance_from: str
     deadline_due_at: datetime | None
+    shipments: list[Shipment] = field(default_factory=list)
 
 
 def thresholds() -> Thresholds:
@@ -86,6 +88,7 @@ def item_for(job: Job) -> QueueItem:
         due_at=due,
         completed_at=job.completed_at,
         missing=tuple(job_rules.missing_evidence(job.kind, jobs.evidence_of(job))),
+        by_carrier=job.mode is JobMode.CARRIER,
     )
     return QueueItem(
         job=job,
@@ -97,6 +100,7 @@ def item_for(job: Job) -> QueueItem:
         district_label=district.label if district is not None else job.case.ubigeo,
         distance_from="de la dirección" if at_address else "del distrito",
         deadline_due_at=due,
+        shipments=shipments.of_job(job) if job.mode is JobMode.CARRIER else [],
     )
 
 

@@ -1,4 +1,5 @@
-"""The monthly statement for invoicing Kodak: the cases closed in a month, by service number."""
+"""The monthly statement for invoicing a manufacturer: one programme's cases closed in a month,
+by service number."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from fieldapp.domain.case_flow import FLOW_LABELS, Flow, Status
 from fieldapp.domain.deadlines import LIMA_TZ, met_in_time
 from fieldapp.extensions import db
-from fieldapp.models import Case
+from fieldapp.models import Case, Programme
 from fieldapp.models.types import utcnow
 from fieldapp.services import csv_files, pdf_render
 
@@ -59,6 +60,8 @@ class Statement:
     rows: list[Row]
     by_flow: dict[Flow, int]
     met: int
+    programme: str = ""  # the programme's name (a statement is one manufacturer's invoice)
+    programme_code: str = ""
 
     @property
     def total(self) -> int:
@@ -92,16 +95,20 @@ def _served_at(case: Case) -> datetime | None:
     return swap.done_at if swap is not None else None
 
 
-def build(month: str) -> Statement:
-    """The cases closed in `month` (Lima time), ordered by service number, with totals.
+def build(month: str, programme: Programme | None = None) -> Statement:
+    """The cases of `programme` (every programme's when None) closed in `month` (Lima time),
+    ordered by service number, with totals.
 
     :raises StatementError: for a bad month.
     """
     start, end = month_bounds(month)
+    stmt = select(Case).where(
+        Case.status == Status.CLOSED, Case.closed_at >= start, Case.closed_at < end
+    )
+    if programme is not None:
+        stmt = stmt.where(Case.programme_id == programme.id)
     cases = db.session.scalars(
-        select(Case)
-        .where(Case.status == Status.CLOSED, Case.closed_at >= start, Case.closed_at < end)
-        .options(selectinload(Case.unit), selectinload(Case.deadlines))
+        stmt.options(selectinload(Case.unit), selectinload(Case.deadlines))
     ).all()
     rows = sorted(
         (
@@ -129,6 +136,8 @@ def build(month: str) -> Statement:
         rows=rows,
         by_flow=dict(sorted(by_flow.items())),
         met=sum(row.deadline_met for row in rows),
+        programme=programme.name if programme is not None else "",
+        programme_code=programme.code if programme is not None else "",
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.jobs import OPEN_JOB, JobKind
-from fieldapp.domain.service_number import FAMILIES, InvalidServiceNumber, parse
+from fieldapp.domain.service_number import KODAK, InvalidServiceNumber, NumberRules, parse
 from fieldapp.domain.stock import MovementKind, PartStatus, StockCategory, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import Case, Job, Programme, SparePart, StockMovement, StockUnit, Store, User
@@ -68,14 +68,14 @@ def _move(
     return movement
 
 
-def _service_number(value: str) -> str:
+def _service_number(value: str, rules: NumberRules = KODAK) -> str:
     try:
-        return parse(value).value
+        return parse(value, rules).value
     except InvalidServiceNumber as error:
         raise StockError(str(error)) from error
 
 
-def receive_from_kodak(
+def receive_from_manufacturer(
     programme: Programme,
     service_number: str,
     model: str,
@@ -87,11 +87,12 @@ def receive_from_kodak(
     :raises StockError: for a bad or already stocked service number, or a wrong category.
     """
     if category not in (StockCategory.NEW, StockCategory.EXCHANGE):
-        raise StockError("Kodak entrega equipos nuevos o de intercambio.")
-    number = _service_number(service_number)
+        raise StockError("El fabricante entrega equipos nuevos o de intercambio.")
+    rules = programme.number_rules
+    number = _service_number(service_number, rules)
     if db.session.scalar(select(StockUnit.id).where(StockUnit.service_number == number)):
         raise StockError(f"El equipo {number} ya está en el stock.")
-    family = FAMILIES.get(number[0])
+    family = rules.family_of(number)
     unit = StockUnit(
         programme_id=programme.id,
         service_number=number,
@@ -102,7 +103,7 @@ def receive_from_kodak(
     )
     db.session.add(unit)
     db.session.flush()
-    _move(MovementKind.RECEIVED_FROM_KODAK, actor, unit)
+    _move(MovementKind.RECEIVED_FROM_MANUFACTURER, actor, unit)
     db.session.flush()
     return unit
 
@@ -302,15 +303,15 @@ def credit_at_sale(
     return movement
 
 
-def return_to_kodak(unit: StockUnit, actor: User | None, note: str | None = None) -> None:
+def return_to_manufacturer(unit: StockUnit, actor: User | None, note: str | None = None) -> None:
     """Send a unit back to Kodak.
 
     :raises StockError: for a unit that is not on hand.
     """
     if unit.status is not StockStatus.ON_HAND:
         raise StockError(f"El equipo {unit.service_number} no está disponible para devolver.")
-    unit.status = StockStatus.RETURNED_TO_KODAK
-    _move(MovementKind.RETURNED_TO_KODAK, actor, unit, note=note)
+    unit.status = StockStatus.RETURNED_TO_MANUFACTURER
+    _move(MovementKind.RETURNED_TO_MANUFACTURER, actor, unit, note=note)
     db.session.flush()
 
 
@@ -364,14 +365,3 @@ def collect_doa_for_case(case_number: str, actor: User | None) -> StockUnit:
     if case.kind.value != "doa" or case.status.value not in ("swapped", "closed"):
         raise StockError(f"El caso {case.case_number} no es un DOA con el cambio hecho.")
     return collect_doa(case, actor)
-
-
-def programme() -> Programme:
-    """The programme stock is received for (the first, Kodak's).
-
-    :raises StockError: when no programme exists yet.
-    """
-    found = db.session.scalar(select(Programme).order_by(Programme.id))
-    if found is None:
-        raise StockError("No hay un programa de garantía configurado.")
-    return found

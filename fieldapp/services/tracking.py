@@ -1,5 +1,6 @@
-"""The customer's view of a published visit: where it stands, with no personal data beyond the
-customer's first name and district, and how to reach the ST to reschedule."""
+"""The customer's view of a published visit, or of a shipment by agency: where it stands, with
+no personal data beyond the customer's first name and district, and how to reach the ST to
+reschedule."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from fieldapp.domain.case_flow import STATUS_LABELS
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
+from fieldapp.domain.shipments import JobMode
 from fieldapp.extensions import db
 from fieldapp.models import Job, Route
+from fieldapp.services import shipments
 from fieldapp.services.publishing import visit_window
 
 # What the visit was for, as the customer would say it.
@@ -55,12 +58,14 @@ class Tracking:
     district: str
     case_status: str
     window: tuple[datetime, datetime] | None
-    state: str  # waiting, next, here, done, failed, cancelled
+    state: str  # waiting, next, here, done, failed, cancelled, carrier
     stops_before: int
     eta: datetime | None = None
     failure: str = ""  # after a failed visit: what happened, in plain words
     next_window: tuple[datetime, datetime] | None = None  # the new visit, once published
     contact: Contact | None = None
+    # Sent by agency: (carrier, tracking number, state) of each leg.
+    shipments: tuple[tuple[str, str, str], ...] = ()
 
 
 def find(token: str) -> Tracking | None:
@@ -83,7 +88,10 @@ def find(token: str) -> Tracking | None:
             )
         )
     district = Gazetteer.default().get(job.ubigeo)
+    carried = job.mode is JobMode.CARRIER
     state = _state(job, route, before)
+    if carried and state == "cancelled":
+        state = "carrier"
     return Tracking(
         first_name=job.case.customer.first_name,
         district=district.district if district else "",
@@ -95,6 +103,7 @@ def find(token: str) -> Tracking | None:
         failure=failure_words(job) if state == "failed" else "",
         next_window=_next_window(job) if state == "failed" else None,
         contact=contact(job.case.case_number, job.case.customer.first_name),
+        shipments=tuple(shipments.by_tracking(job)) if carried else (),
     )
 
 

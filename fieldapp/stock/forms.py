@@ -13,7 +13,9 @@ CASE_NUMBER = [DataRequired("Ingrese el número de caso."), Length(max=40)]
 
 
 class ReceiveForm(FlaskForm):
-    """A unit received from Kodak."""
+    """A unit received from a programme's manufacturer."""
+
+    programme = SelectField("Programa", choices=[], validate_choice=False, validators=[Optional()])
 
     service_number = StringField("N.º de servicio", validators=SERVICE_NUMBER)
     model = StringField("Modelo", validators=[DataRequired("Ingrese el modelo."), Length(max=60)])

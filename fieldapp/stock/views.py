@@ -8,7 +8,7 @@ from flask_login import current_user
 from fieldapp.domain.stock import CATEGORY_LABELS, MOVEMENT_LABELS, STATUS_LABELS, StockCategory
 from fieldapp.extensions import db
 from fieldapp.models import StockUnit
-from fieldapp.services import stock, stock_counts
+from fieldapp.services import intake, stock, stock_counts
 from fieldapp.services.stock import StockError
 from fieldapp.stock import bp
 from fieldapp.stock.forms import CaseNumberForm, CreditForm, DonorForm, ReceiveForm, UnitActionForm
@@ -27,6 +27,7 @@ def _page(status: int = 200, **given):
         name: given.get(name) or cls(formdata=None, prefix=name.removesuffix("_form"))
         for name, cls in FORMS.items()
     }
+    forms["receive_form"].programme.choices = [(p.code, p.name) for p in intake.active_programmes()]
     return (
         render_template(
             "stock/index.html",
@@ -61,13 +62,17 @@ def index():
 
 @bp.post("/receive")
 def receive():
-    """A unit received from Kodak."""
+    """A unit received from a programme's manufacturer."""
     form = ReceiveForm(prefix="receive")
     if not form.validate_on_submit():
         return _page(422, receive_form=form)
     try:
-        unit = stock.receive_from_kodak(
-            stock.programme(),
+        programme = intake.programme_for(form.programme.data or None)
+    except LookupError as error:
+        return _refused("receive_form", form, "programme", StockError(str(error)))
+    try:
+        unit = stock.receive_from_manufacturer(
+            programme,
             form.service_number.data,
             form.model.data,
             StockCategory(form.category.data),
@@ -75,7 +80,7 @@ def receive():
         )
     except StockError as error:
         return _refused("receive_form", form, "service_number", error)
-    return _saved(f"Equipo {unit.service_number} recibido de Kodak.")
+    return _saved(f"Equipo {unit.service_number} recibido de {programme.brand}.")
 
 
 @bp.post("/reserve")
@@ -160,7 +165,7 @@ def return_unit(unit_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        stock.return_to_kodak(unit, current_user, form.note.data or None)
+        stock.return_to_manufacturer(unit, current_user, form.note.data or None)
     except StockError as error:
         discard()
         flash(str(error), "error")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from fieldapp.cases.forms import choices
 
@@ -50,10 +50,14 @@ class QueueFilterForm(FlaskForm):
 
 
 class StatementForm(FlaskForm):
-    """The month of the statement for Kodak."""
+    """The programme and month of a manufacturer's statement."""
 
     class Meta:
         csrf = False  # a GET form that only reads
+
+    programme = SelectField(
+        "Programa de garantía", choices=[], validate_choice=False, validators=[Optional()]
+    )
 
     month = StringField(
         "Mes (AAAA-MM)",

@@ -1,4 +1,4 @@
-"""Supervisor reports: the deadlines dashboard and Kodak's monthly statement."""
+"""Supervisor reports: the deadlines dashboard and each programme's monthly statement."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fieldapp.domain.case_flow import FLOW_LABELS
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.models.types import utcnow
 from fieldapp.services import dashboard as dashboard_service
+from fieldapp.services import intake
 from fieldapp.services import statement as statement_service
 from fieldapp.supervisor import bp
 from fieldapp.supervisor.forms import StatementForm
@@ -17,11 +18,16 @@ from fieldapp.supervisor.forms import StatementForm
 def dashboard():
     """Deadlines met per flow and week, cases at risk, jobs per courier, DOA rate, parts."""
     now = utcnow()
+    programmes = intake.active_programmes()
+    code = request.args.get("programme", "")
+    chosen = next((p for p in programmes if p.code == code), None)
     return render_template(
         "supervisor/dashboard.html",
-        data=dashboard_service.build(now),
+        data=dashboard_service.build(now, chosen.id if chosen else None),
         now=now,
         flow_labels=FLOW_LABELS,
+        programmes=programmes,
+        chosen=chosen,
     )
 
 
@@ -30,9 +36,19 @@ def statement():
     """The month picker, the month's statement, and its CSV and PDF downloads."""
     default = utcnow().astimezone(LIMA_TZ).strftime("%Y-%m")
     form = StatementForm(request.args if "month" in request.args else None, month=default)
-    if not form.validate():
+    found = intake.active_programmes()
+    form.programme.choices = [(p.code, p.name) for p in found]
+    if not form.programme.data and len(found) == 1:
+        form.programme.data = found[0].code
+    programme = None
+    if form.validate():
+        try:
+            programme = intake.programme_for(form.programme.data or None)
+        except LookupError as exc:
+            form.programme.errors = [*form.programme.errors, str(exc)]
+    if programme is None:
         return render_template("supervisor/statement.html", form=form, data=None), 422
-    data = statement_service.build(form.month.data)
+    data = statement_service.build(form.month.data, programme)
     fmt = request.args.get("format")
     if fmt == "csv":
         return _download(statement_service.to_csv(data), "text/csv; charset=utf-8", data, "csv")
@@ -45,6 +61,6 @@ def statement():
 
 def _download(body: bytes, mimetype: str, data, ext: str) -> Response:
     response = Response(body, mimetype=mimetype)
-    name = f"liquidacion-kodak-{data.month}.{ext}"
+    name = f"liquidacion-{data.programme_code}-{data.month}.{ext}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

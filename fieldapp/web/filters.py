@@ -18,6 +18,14 @@ from fieldapp.domain.jobs import (
     JobStatus,
 )
 from fieldapp.domain.roles import ROLE_LABELS, Role
+from fieldapp.domain.shipments import (
+    DIRECTION_LABELS,
+    MODE_LABELS,
+    SHIPMENT_STATUS_LABELS,
+    Direction,
+    JobMode,
+    ShipmentStatus,
+)
 from fieldapp.domain.stock import MOVEMENT_LABELS
 from fieldapp.domain.stock import STATUS_LABELS as STOCK_STATUS_LABELS
 from fieldapp.domain.warranty import CaseKind
@@ -32,6 +40,9 @@ _ENUM_LABELS: dict[type, dict] = {
     JobStatus: JOB_STATUS_LABELS,
     FailureReason: FAILURE_LABELS,
     Role: ROLE_LABELS,
+    JobMode: MODE_LABELS,
+    Direction: DIRECTION_LABELS,
+    ShipmentStatus: SHIPMENT_STATUS_LABELS,
     Urgency: {
         Urgency.ON_TRACK: "A tiempo",
         Urgency.AT_RISK: "En riesgo",
@@ -77,6 +88,11 @@ ACTION_LABELS = {
     "customer_exported": "Datos del cliente exportados",
     "customers_anonymised": "Clientes anonimizados",
     **{f"stock_{kind.value}": f"Stock: {text.lower()}" for kind, text in MOVEMENT_LABELS.items()},
+    "job_carrier_booked": "Enviado por agencia",
+    **{
+        f"shipment_{s.value}": f"Envío: {text.lower()}"
+        for s, text in SHIPMENT_STATUS_LABELS.items()
+    },
     **{event.value: text.capitalize() for event, text in EVENT_LABELS.items()},
 }
 
@@ -154,6 +170,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(countdown, "countdown")
     app.add_template_filter(lambda name: DEADLINE_LABELS.get(name, name), "deadline_label")
     app.add_template_filter(lambda name: VEHICLE_LABELS.get(name, name), "vehicle_label")
+    app.add_template_filter(
+        lambda name: SHIPMENT_STATUS_LABELS.get(name, name), "shipment_status_label"
+    )
     app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(lambda n, one, many: count(n, one, many), "count")

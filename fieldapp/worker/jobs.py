@@ -112,7 +112,9 @@ def check_deadlines() -> tuple[int, notifications.DeliveryReport]:
 # -- dispatch -----------------------------------------------------------------------------------
 
 
-def optimise(day: date, actor: User, seconds: float | None = None) -> dispatch.OptimiseResult:
+def optimise(
+    day: date, actor: User, seconds: float | None = None, branch_id: int | None = None
+) -> dispatch.OptimiseResult:
     """Plan the day and apply the plan (solving with no transaction open: a 5 s search must
     not hold the database).
 
@@ -120,7 +122,7 @@ def optimise(day: date, actor: User, seconds: float | None = None) -> dispatch.O
     :raises StaleRoute: when the day's jobs changed while it was being solved (nothing written).
     """
     with unit_of_work():
-        prepared = dispatch.prepare_optimisation(day)
+        prepared = dispatch.prepare_optimisation(day, branch_id)
     budget = seconds if seconds is not None else current_app.config["ROUTING_SECONDS"]
     plan = routing.solve(prepared.problem, budget, seed=current_app.config["ROUTING_SEED"])
     with unit_of_work():
@@ -133,9 +135,14 @@ def optimise_day(run_id: int) -> None:
         run = optimisation_runs.start(run_id)
         if run is None:
             return
-        day, budget, actor_id = run.day, run.budget_seconds, run.requested_by_id
+        day, budget, actor_id, branch_id = (
+            run.day,
+            run.budget_seconds,
+            run.requested_by_id,
+            run.branch_id,
+        )
     try:
-        result = optimise(day, db.session.get(User, actor_id), budget)
+        result = optimise(day, db.session.get(User, actor_id), budget, branch_id)
     except dispatch.DispatchError as exc:
         with unit_of_work():
             run = optimisation_runs.get(run_id)

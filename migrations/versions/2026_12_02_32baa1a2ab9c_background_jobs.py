@@ -1,7 +1,7 @@
 """Background jobs: optimiser runs and failed jobs
 
 Revision ID: 32baa1a2ab9c
-Revises: 7c1e5a9d2f40
+Revises: a05bc3b0f72d
 Create Date: 2026-12-02 07:18:58.083039
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '32baa1a2ab9c'
-down_revision = '7c1e5a9d2f40'
+down_revision = 'a05bc3b0f72d'
 branch_labels = None
 depends_on = None
 
@@ -35,6 +35,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('requested_by_id', sa.Integer(), nullable=False),
+    sa.Column('branch_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.Enum('queued', 'running', 'applied', 'stale', 'failed', name='runstatus', native_enum=False, length=32), nullable=False),
     sa.Column('budget_seconds', sa.Float(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -42,6 +43,7 @@ def upgrade():
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('message', sa.String(length=300), nullable=True),
     sa.ForeignKeyConstraint(['requested_by_id'], ['app_user.id'], name=op.f('fk_optimisation_run_requested_by_id_app_user')),
+    sa.ForeignKeyConstraint(['branch_id'], ['branch.id'], name=op.f('fk_optimisation_run_branch_id_branch')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_optimisation_run'))
     )
     with op.batch_alter_table('optimisation_run', schema=None) as batch_op:

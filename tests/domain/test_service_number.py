@@ -68,3 +68,17 @@ def test_every_letter_and_six_digits_parses(letter: str, number: int) -> None:
     parsed = parse(raw)
     assert parsed.value == f"{letter}{number:06d}"
     assert (parsed.flag is None) == (letter in "TC")
+
+
+def test_a_programmes_own_format_and_families():
+    from fieldapp.domain.service_number import NumberRules
+
+    epson = NumberRules(r"[A-Z]{2}[0-9]{8}", "ET12345678", {"ET": "EcoTank", "XP": "Expression"})
+    assert parse(" et-1234 5678 ", epson) == ServiceNumber("ET12345678", "EcoTank", None)
+    assert parse("ZZ12345678", epson).flag == UNUSUAL_PREFIX
+    with pytest.raises(
+        InvalidServiceNumber, match=r"formato de este programa \(p. ej. ET12345678\)"
+    ):
+        parse("T123456", epson)
+    with pytest.raises(InvalidServiceNumber, match="una letra seguida de 6 dígitos"):
+        parse("ET12345678")

@@ -26,14 +26,7 @@ LIMA_DISTRICTS = ["150122", "150131", "150140", "150101", "150115", "150130"]
 def courier(name: str, capacity: int = 6, base=ST_COUNTER, vehicle: str = "car"):
     """A courier with a profile based at `base`."""
     user = factories.user(Role.COURIER, username=name, full_name=name.title())
-    factories.courier_profile(
-        user,
-        base_name="Base",
-        base_lat=base[0],
-        base_lon=base[1],
-        vehicle=vehicle,
-        capacity=capacity,
-    )
+    factories.courier_profile(user, capacity, base, vehicle)
     return user
 
 

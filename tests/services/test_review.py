@@ -125,7 +125,7 @@ def test_approving_a_swap_moves_the_stock(app, courier, supervisor):
     from fieldapp.models import StockMovement, StockUnit
     from fieldapp.services import stock
 
-    new = stock.receive_from_kodak(
+    new = stock.receive_from_manufacturer(
         factories.programme(), "C765432", "ESP 5250", StockCategory.NEW, None
     )
     case = doa_case()

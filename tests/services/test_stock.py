@@ -25,7 +25,7 @@ def keeper(app):
 def receive(n: int, category=StockCategory.NEW, model="ESP 3250", start=500000):
     programme = factories.programme()
     return [
-        stock.receive_from_kodak(programme, f"T{start + i}", model, category, None)
+        stock.receive_from_manufacturer(programme, f"T{start + i}", model, category, None)
         for i in range(n)
     ]
 
@@ -52,7 +52,7 @@ def test_receive_reserve_deliver_is_recorded_and_counted(app, keeper):
     stock.deliver(unit, job.case, keeper)
     assert unit.status is StockStatus.DELIVERED
     assert kinds(unit) == [
-        MovementKind.RECEIVED_FROM_KODAK,
+        MovementKind.RECEIVED_FROM_MANUFACTURER,
         MovementKind.RESERVED,
         MovementKind.DELIVERED,
     ]
@@ -169,10 +169,10 @@ def test_doa_unit_collected_harvested_and_returned(app, keeper):
         MovementKind.PART_TAKEN,
     ]
     with pytest.raises(StockError, match="no está disponible"):
-        stock.return_to_kodak(donor, keeper)
+        stock.return_to_manufacturer(donor, keeper)
     other = stock.collect_doa(doa_case(), keeper)
-    stock.return_to_kodak(other, keeper, note="Guía 123")
-    assert other.status is StockStatus.RETURNED_TO_KODAK
+    stock.return_to_manufacturer(other, keeper, note="Guía 123")
+    assert other.status is StockStatus.RETURNED_TO_MANUFACTURER
 
 
 def test_failure_at_sale_is_a_credit_movement_without_a_case(app, keeper):

@@ -112,7 +112,7 @@ def test_unrepairable_unit_is_swapped_from_exchange_stock_at_the_counter(app, te
     workshop.receive(case, tech, refilled=False)
     with pytest.raises(WorkshopError, match="de intercambio"):
         workshop.swap_for_exchange(case, tech, "Placa quemada")
-    unit = stock.receive_from_kodak(
+    unit = stock.receive_from_manufacturer(
         factories.programme(), "T700001", "ESP 3250", StockCategory.EXCHANGE, tech
     )
     with pytest.raises(WorkshopError, match="por qué"):
@@ -131,7 +131,7 @@ def test_unrepairable_provinces_unit_travels_on_the_return_job(app, tech, courie
     case = factories.case(customer={"ubigeo": "130101"})
     close_job(case, courier)
     workshop.receive(case, tech, refilled=False)
-    unit = stock.receive_from_kodak(
+    unit = stock.receive_from_manufacturer(
         factories.programme(), "C700002", "ESP 5250", StockCategory.EXCHANGE, tech
     )
     workshop.swap_for_exchange(case, tech, "Sin repuesto")

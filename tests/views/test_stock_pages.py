@@ -43,7 +43,7 @@ def test_receive_then_counts_and_shortage(client, keeper):
     )
     assert response.status_code == 303
     html = client.get("/stock/").get_data(as_text=True)
-    assert "T123456" in html and "Faltan 1 equipos" in html and "Recibido de Kodak" in html
+    assert "T123456" in html and "Faltan 1 equipos" in html and "Recibido del fabricante" in html
     response = post(
         client,
         "/stock/receive",

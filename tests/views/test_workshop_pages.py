@@ -101,7 +101,7 @@ def test_refilled_cartridges_void_from_the_reception_form(client, tech):
 def test_part_and_exchange_from_the_repair_page(client, tech):
     donor = stock.collect_doa(doa_case(), None)
     (part,) = stock.make_parts_donor(donor, ["Fuente de poder"], None)
-    stock.receive_from_kodak(
+    stock.receive_from_manufacturer(
         factories.programme(), "T710000", "ESP 3250", StockCategory.EXCHANGE, None
     )
     case = factories.case()

@@ -1,0 +1,83 @@
+"""Multi-day trips in the app: a free hub courier is sent to the jobs no shift reaches, the
+trip is one route with each stop's day, and the courier is away for the optimiser meanwhile."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.geo import Gazetteer
+from fieldapp.domain.jobs import JobStatus
+from fieldapp.domain.roles import Role
+from fieldapp.extensions import db
+from fieldapp.services import dispatch, jobs, trips
+from fieldapp.worker.jobs import optimise
+from tests import factories
+
+AREQUIPA = Gazetteer.default().require("040101")
+
+
+@pytest.fixture
+def day():
+    return datetime.now(LIMA_TZ).date()
+
+
+@pytest.fixture
+def people(app):
+    app.config["ROUTING_SECONDS"] = 0.5
+    lima = factories.user(Role.COURIER, username="lima", full_name="Carlos Lima")
+    factories.courier_profile(lima)
+    hub = factories.user(Role.COURIER, username="hub", full_name="Lucía Condori")
+    factories.courier_profile(hub, base=(AREQUIPA.lat, AREQUIPA.lon))
+    return lima, hub, factories.user(Role.DISPATCHER)
+
+
+def pickup_in(ubigeo: str):
+    case = factories.case(customer={"ubigeo": ubigeo, "address": "Av. El Sol 100"})
+    return jobs.open_job(case)
+
+
+def test_cusco_becomes_a_trip_of_the_hub_courier_and_iquitos_is_left_to_carriers(people, day):
+    _lima, hub, dispatcher = people
+    cusco, iquitos = pickup_in("080101"), pickup_in("160101")
+    result = trips.plan(day, dispatcher)
+    db.session.commit()
+    (route,) = result.routes
+    assert route.courier_id == hub.id and route.day == day and route.days >= 2
+    assert [job.id for job in route.jobs] == [cusco.id]
+    assert cusco.status is JobStatus.PLANNED and cusco.trip_day in (0, 1)
+    assert cusco.eta.astimezone(LIMA_TZ).date() == day + timedelta(days=cusco.trip_day)
+    assert cusco.eta <= cusco.due_at
+    assert iquitos.route_id is None and iquitos.status is JobStatus.PENDING  # no road
+    assert result.left == []
+
+
+def test_the_courier_is_away_for_the_whole_trip_and_the_optimiser_leaves_it(people, day):
+    lima, hub, dispatcher = people
+    cusco = pickup_in("080101")
+    route = trips.plan(day, dispatcher).routes[0]
+    db.session.commit()
+    for offset in range(route.days):
+        state = dispatch.board(day + timedelta(days=offset))
+        mine = next(c for c in state.couriers if c.user.id == hub.id)
+        assert mine.away and not mine.available
+    after = dispatch.board(day + timedelta(days=route.days))
+    assert next(c for c in after.couriers if c.user.id == hub.id).away is False
+    factories.case(customer={"ubigeo": "150122"}, purchase_date=factories.days_ago(3))
+    optimise(day, dispatcher, seconds=0.5)
+    db.session.commit()
+    db.session.refresh(cusco)
+    assert cusco.route_id == route.id and cusco.trip_day is not None
+
+
+def test_without_far_jobs_or_a_free_hub_courier_it_says_why(people, day):
+    _lima, _hub, dispatcher = people
+    with pytest.raises(dispatch.DispatchError, match="fuera del alcance de un turno"):
+        trips.plan(day, dispatcher)
+    pickup_in("080101")
+    trips.plan(day, dispatcher)
+    pickup_in("050101")  # Ayacucho, found later: the hub courier has left already
+    with pytest.raises(dispatch.DispatchError, match="Ningún courier de hub está libre"):
+        trips.plan(day, dispatcher)
