@@ -113,6 +113,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_DURATION": _env_int("FIELDAPP_REMEMBER_DAYS", 14) * 86400,
+        # New password hashes (werkzeug method names); the test suite uses a cheap one.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "WTF_CSRF_TIME_LIMIT": _env_int("FIELDAPP_CSRF_TIME_LIMIT", 3600),
         "PREFERRED_URL_SCHEME": "http" if lax else "https",
         "PROXY_FIX_COUNT": _env_int("FIELDAPP_PROXY_FIX", 0),

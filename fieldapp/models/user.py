@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -12,6 +13,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models.types import UTCDateTime, str_enum, utcnow
+
+
+def password_hash_method() -> str:
+    """The hash for new passwords: scrypt; the test suite sets a cheap one in its config."""
+    return current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
 
 
 class User(UserMixin, db.Model):
@@ -31,8 +37,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of `password` (werkzeug's scrypt)."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash of `password` (werkzeug's scrypt unless PASSWORD_HASH_METHOD)."""
+        self.password_hash = generate_password_hash(password, password_hash_method())
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""

@@ -12,12 +12,13 @@ from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import User
 from fieldapp.models.types import utcnow
+from fieldapp.models.user import password_hash_method
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """A hash checked when the username is unknown, so both paths cost one hash check."""
-    return generate_password_hash(secrets.token_hex(16))
+    return generate_password_hash(secrets.token_hex(16), method)
 
 
 class AccountError(ValueError):
@@ -34,7 +35,7 @@ def authenticate(username: str, password: str) -> User | None:
     """The active user whose credentials these are, stamped with the login time; else None."""
     user = find_user(username)
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(password_hash_method()), password)
         return None
     if not user.check_password(password) or not user.active:
         return None

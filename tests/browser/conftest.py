@@ -12,9 +12,11 @@ import json
 import shutil
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from fieldapp.domain.roles import Role
@@ -31,6 +33,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+# Assertions wait for the state they name; this only bounds how long a broken page is waited
+# for (Playwright's 5 s default is too short for a loaded 2-core machine).
+expect.set_options(timeout=15_000)
 
 
 class SyncRecorder:
@@ -41,6 +46,7 @@ class SyncRecorder:
         self.app = app
         self.bodies: list[bytes] = []
         self.fail_after_apply = 0
+        self.delay_seconds = 0.0  # answer each sync this late (a slow server or network)
         self.bytes_out = 0
         self.paths: list[str] = []
 
@@ -64,6 +70,8 @@ class SyncRecorder:
         import io
 
         environ["wsgi.input"] = io.BytesIO(body)
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)  # the slow server under test, not a wait
         if self.fail_after_apply <= 0:
             return self.app(environ, start_response)
         self.fail_after_apply -= 1
@@ -133,6 +141,7 @@ def server(live_server, live_app):
     live_server.start()
     live_server.recorder.bodies.clear()
     live_server.recorder.fail_after_apply = 0
+    live_server.recorder.delay_seconds = 0.0
     with live_app.app_context():
         yield live_server
         db.session.remove()

@@ -56,9 +56,19 @@ def test_inactive_user_cannot_log_in(login):
 
 
 def test_password_is_hashed(app):
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"  # the production setting (tests use a cheap one)
     user = factories.user(Role.COURIER)
     assert factories.PASSWORD not in user.password_hash
     assert user.password_hash.startswith("scrypt:")
+    assert user.check_password(factories.PASSWORD) and not user.check_password("wrong-horse")
+
+
+def test_production_hashes_passwords_with_scrypt(tmp_path):
+    from fieldapp.config import load_config
+
+    assert (
+        load_config(tmp_path, {"FIELDAPP_ENV": "development"})["PASSWORD_HASH_METHOD"] == "scrypt"
+    )
 
 
 def test_next_goes_back_to_the_page_asked_for(client):

@@ -9,6 +9,7 @@
   const FINAL = new Set([400, 404, 409, 413, 415, 422]);
   const channel = "BroadcastChannel" in scope ? new BroadcastChannel("fieldapp-outbox") : null;
   let flushing = null;
+  let again = null;
 
   function open() {
     return new Promise((resolve, reject) => {
@@ -150,8 +151,16 @@
       .then(() => { notify(); return result; }));
   }
 
+  // A drain sends the actions queued when it started: one asked for while it runs (an action
+  // added meanwhile) is a second drain right after it, not a wait for the next 30 s retry.
   function flush() {
-    if (!flushing) flushing = drain().finally(() => { flushing = null; });
+    if (flushing) {
+      if (!again) {
+        again = flushing.catch(() => null).then(() => { again = null; return flush(); });
+      }
+      return again;
+    }
+    flushing = drain().finally(() => { flushing = null; });
     return flushing;
   }
 
