@@ -121,6 +121,8 @@ def live_app(template_db, tmp_path_factory):
         factories.programme()
         factories.user(Role.COURIER, username="carlos", full_name="Carlos Quispe")
         factories.user(Role.COURIER, username="rosa", full_name="Rosa Huamán")
+        # The transfer figures count one route: a courier no other test gives stops to.
+        factories.user(Role.COURIER, username="tomas", full_name="Tomás Vilca")
         factories.user(Role.SUPERVISOR, username="sofia", full_name="Sofía Ramos")
         db.session.remove()
     return app

@@ -158,9 +158,11 @@ def test_doa_swap_online_end_to_end(phone, server):
     expect(page.locator("h1")).to_contain_text("Mi ruta")
     page.click(f"a[href='/courier/stops/{job.id}']")
     _work_doa_stop(page, job, replacement)
-    # Wait on the state: the server has every step once, then the phone's queue is empty.
-    _eventually(lambda: _assert_doa_done_once(job.id), timeout=20)
+    # Wait on the state: the phone's queue is empty (not polling the database meanwhile: the
+    # test thread's reads would compete with the syncs for SQLite's lock), then the server has
+    # every step exactly once.
     expect(_pending(page)).to_have_text("0")
+    _eventually(lambda: _assert_doa_done_once(job.id))
     # The supervisor sees it on the case's timeline, waiting for review.
     supervisor = phone.browser.new_context(
         viewport={"width": 390, "height": 844}, base_url=server.url

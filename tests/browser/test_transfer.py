@@ -20,7 +20,7 @@ def _settle(page) -> None:
 
 def test_bytes_on_first_and_repeat_load_of_the_route(phone, server):
     for _ in range(3):
-        _new_stop()
+        _new_stop("tomas")
     db.session.remove()
     tap = server.recorder
     page = phone.new_page()
@@ -29,7 +29,7 @@ def test_bytes_on_first_and_repeat_load_of_the_route(phone, server):
     page.wait_for_load_state("networkidle")
     login_page = tap.bytes_out
     tap.bytes_out, tap.paths = 0, []
-    page.fill("#username", "carlos")
+    page.fill("#username", "tomas")
     page.fill("#password", "correct-horse-battery")
     page.click("button[type=submit]")
     _settle(page)
