@@ -35,7 +35,7 @@ def statement():
     data = statement_service.build(form.month.data)
     fmt = request.args.get("format")
     if fmt == "csv":
-        return _download(statement_service.to_csv(data), "text/csv; charset=utf-8", data, "csv")
+        return _download(statement_service.to_csv(data), "text/csv", data, "csv")
     if fmt == "pdf":
         return _download(statement_service.to_pdf(data), "application/pdf", data, "pdf")
     return render_template(
@@ -44,7 +44,7 @@ def statement():
 
 
 def _download(body: bytes, mimetype: str, data, ext: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, mimetype=mimetype)  # werkzeug adds "; charset=utf-8" to text/*
     name = f"liquidacion-kodak-{data.month}.{ext}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -206,3 +206,25 @@ def test_oversized_body_is_refused(app, client):
 
 def test_max_content_length_is_set_by_default(app):
     assert 0 < app.config["MAX_CONTENT_LENGTH"] <= 20 * 1024 * 1024
+
+
+# --- Small protocol details (issue 13, item 14) -----------------------------------------------
+
+
+def test_a_405_says_which_methods_are_allowed(client):
+    response = client.get("/logout")
+    assert response.status_code == 405
+    allowed = set(response.headers["Allow"].split(", "))
+    assert "POST" in allowed and "GET" not in allowed
+    assert "Método no permitido." in response.get_data(as_text=True)
+    assert response.mimetype == "text/html"
+
+
+def test_hsts_comes_from_the_app_alone_behind_the_documented_proxy(database, tmp_path):
+    deploy = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text()
+    assert not re.search(r"add_header\s+Strict-Transport-Security", deploy)
+    app = make_app(database, tmp_path, PROXY_FIX_COUNT=1)
+    response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers.getlist("Strict-Transport-Security") == [
+        "max-age=31536000; includeSubDomains"
+    ]

@@ -59,7 +59,7 @@ def test_statement_page_and_downloads(client, supervisor):
     html = client.get("/supervisor/statement").get_data(as_text=True)
     assert f'value="{MONTH}"' in html and "1 casos cerrados" in html and "T400001" in html
     response = client.get(f"/supervisor/statement?month={MONTH}&format=csv")
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert f"liquidacion-kodak-{MONTH}.csv" in response.headers["Content-Disposition"]
     assert "T400001" in response.data.decode("utf-8-sig")
     response = client.get(f"/supervisor/statement?month={MONTH}&format=pdf")
