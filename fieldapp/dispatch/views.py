@@ -12,7 +12,7 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.routing import Slot, slot_window
 from fieldapp.extensions import db, htmx
 from fieldapp.models import Job, User
-from fieldapp.models.types import utcnow
+from fieldapp.models.types import FIRST_DATE, LAST_DATE, utcnow
 from fieldapp.services import dispatch, publishing
 from fieldapp.web.rendering import render
 
@@ -25,9 +25,12 @@ def _day(value: str | None) -> date:
     if not value:
         return datetime.now(LIMA_TZ).date()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         abort(400)
+    if not FIRST_DATE <= day <= LAST_DATE:
+        abort(400)
+    return day
 
 
 def _show(day: date, unplanned: dict[int, str] | None = None, warnings: list[str] | None = None):

@@ -25,7 +25,7 @@ from fieldapp.domain.service_number import InvalidServiceNumber, parse
 from fieldapp.domain.stock import StockCategory, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Job, StockUnit, SyncAction, User
-from fieldapp.models.types import utcnow
+from fieldapp.models.types import FIRST_DATE, LAST_DATE, MAX_ID, utcnow
 from fieldapp.services import audit, courier_route, jobs, media, uploads
 
 TYPES = ("arrive", "check_number", "photo", "refill", "signature", "complete", "fail")
@@ -68,15 +68,20 @@ def _envelope(raw) -> tuple[str, str, int, datetime | None, dict]:
         errors["id"] = ["Debe ser un identificador de 8 a 64 caracteres (letras, dígitos, -)."]
     if kind not in TYPES:
         errors["type"] = ["Debe ser uno de: " + ", ".join(TYPES) + "."]
-    if not isinstance(job_id, int) or isinstance(job_id, bool):
-        errors["job_id"] = ["Debe ser un número entero."]
+    if not isinstance(job_id, int) or isinstance(job_id, bool) or not 0 < job_id <= MAX_ID:
+        errors["job_id"] = [f"Debe ser un número entero entre 1 y {MAX_ID}."]
     device_at = None
     if raw.get("device_at") is not None:
         try:
             device_at = datetime.fromisoformat(str(raw["device_at"]).replace("Z", "+00:00"))
             device_at = device_at if device_at.tzinfo else device_at.replace(tzinfo=UTC)
-        except ValueError:
-            errors["device_at"] = ["Debe ser una fecha y hora ISO 8601."]
+            if not FIRST_DATE <= device_at.date() <= LAST_DATE:
+                raise ValueError("out of range")
+            device_at = device_at.astimezone(UTC)
+        except (ValueError, OverflowError):
+            errors["device_at"] = [
+                f"Debe ser una fecha y hora ISO 8601 entre {FIRST_DATE.year} y {LAST_DATE.year}."
+            ]
     payload = raw.get("payload") or {}
     if not isinstance(payload, dict):
         errors["payload"] = ["Debe ser un objeto JSON."]

@@ -17,7 +17,7 @@ from fieldapp.domain.case_flow import FLOW_LABELS, Flow, Status
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.extensions import db
 from fieldapp.models import Case
-from fieldapp.models.types import utcnow
+from fieldapp.models.types import FIRST_DATE, LAST_DATE, utcnow
 from fieldapp.services import pdf_render
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -82,6 +82,10 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     if not match:
         raise StatementError("Use el formato AAAA-MM, p. ej. 2026-11.")
     year, number = int(match[1]), int(match[2])
+    if not FIRST_DATE.year <= year <= LAST_DATE.year:
+        raise StatementError(
+            f"Use el formato AAAA-MM con un año entre {FIRST_DATE.year} y {LAST_DATE.year}."
+        )
     start = datetime(year, number, 1, tzinfo=LIMA_TZ)
     following = date(year + number // 12, number % 12 + 1, 1)
     return start, datetime.combine(following, datetime.min.time(), tzinfo=LIMA_TZ)

@@ -32,7 +32,11 @@ def statement():
     form = StatementForm(request.args if "month" in request.args else None, month=default)
     if not form.validate():
         return render_template("supervisor/statement.html", form=form, data=None), 422
-    data = statement_service.build(form.month.data)
+    try:
+        data = statement_service.build(form.month.data)
+    except statement_service.StatementError as error:
+        form.month.errors.append(str(error))
+        return render_template("supervisor/statement.html", form=form, data=None), 422
     fmt = request.args.get("format")
     if fmt == "csv":
         return _download(statement_service.to_csv(data), "text/csv", data, "csv")
