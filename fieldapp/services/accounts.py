@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import cache
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
@@ -23,6 +25,30 @@ def _dummy_hash(method: str) -> str:
 
 class AccountError(ValueError):
     """Raised when an account cannot be created as asked."""
+
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 (top-10 common) … 4 (very unguessable)
+# Words anyone would try first against this app's accounts.
+_GUESSES = ["fieldapp", "kodak", "alternativa", "tecnologica", "lima", "peru", "garantia"]
+
+
+def check_password_strength(password: str, personal: list[str]) -> None:
+    """Refuse short passwords and those zxcvbn finds easy to guess (common passwords,
+    keyboard patterns, dates, the person's own name or username, this app's words).
+
+    :raises AccountError: saying what to do instead.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"La contraseña debe tener al menos {MIN_PASSWORD_LENGTH} caracteres.")
+    # zxcvbn's cost grows with the length; the first 100 characters tell enough.
+    result = zxcvbn(password[:100], user_inputs=[*personal, *_GUESSES])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        raise AccountError(
+            "La contraseña es común o fácil de adivinar: use tres o cuatro palabras poco "
+            "comunes, sin su nombre ni su usuario."
+        )
 
 
 def find_user(username: str) -> User | None:
@@ -44,19 +70,32 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def create_user(
-    username: str, password: str, role: Role, full_name: str | None = None, **extra
+    username: str,
+    password: str,
+    role: Role,
+    full_name: str | None = None,
+    *,
+    enforce_password_policy: bool = True,
+    **extra,
 ) -> User:
-    """Add a user and flush.
+    """Add a user and flush (the demo data alone skips the password policy).
 
-    :raises AccountError: when the username is taken or the password too short.
+    :raises AccountError: when the username is taken or not plain ASCII, or the password short
+        or easy to guess.
     """
     username = username.strip().lower()
     if not username:
         raise AccountError("El usuario no puede estar vacío.")
+    if not USERNAME.match(username):
+        # ASCII only: "admіn" with a Cyrillic і would pass for "admin" on screen.
+        raise AccountError(
+            "El usuario debe tener de 3 a 32 caracteres: letras a-z sin tildes, dígitos, "
+            "punto, guion o guion bajo (empezando por letra o dígito)."
+        )
     if find_user(username) is not None:
         raise AccountError(f"El usuario «{username}» ya existe.")
-    if len(password) < 8:
-        raise AccountError("La contraseña debe tener al menos 8 caracteres.")
+    if enforce_password_policy:
+        check_password_strength(password, [username, full_name or ""])
     user = User(username=username, full_name=full_name or username, role=role, **extra)
     user.set_password(password)
     db.session.add(user)

@@ -126,7 +126,15 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
     rng = random.Random(seed_value)
     now = utcnow()
     users = {
-        name: accounts.create_user(name, DEMO_PASSWORD, role, full) for name, role, full in STAFF
+        name: accounts.create_user(
+            # The demo's documented, shared password: development data only.
+            name,
+            DEMO_PASSWORD,
+            role,
+            full,
+            enforce_password_policy=False,
+        )
+        for name, role, full in STAFF
     }
     client = ApiClient(name="Kodak Call Center (demo)")
     client.set_key(DEMO_API_KEY)
