@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,6 +35,8 @@ PHOTO_PURPOSES = {
     "store_voucher": "voucher de la tienda",
     "failed_attempt": "prueba de la visita",
 }
+# Enough for every purpose twice over; each photo is decoded and stored, so there is a limit.
+MAX_PHOTOS_PER_JOB = 10
 # A job the supervisor sent back to its courier can be fixed and closed again.
 WORKING = (JobStatus.PLANNED, JobStatus.IN_PROGRESS, JobStatus.REJECTED)
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -272,6 +274,13 @@ def _photo(user, job, device_at, payload):
     purpose = payload.get("purpose")
     if purpose not in PHOTO_PURPOSES:
         raise _Refused(422, "Indique qué muestra la foto.")
+    taken = db.session.scalar(
+        select(func.count())
+        .select_from(Attachment)
+        .where(Attachment.job_id == job.id, Attachment.kind == "photo")
+    )
+    if taken >= MAX_PHOTOS_PER_JOB:
+        raise _Refused(422, f"Esta parada ya tiene {MAX_PHOTOS_PER_JOB} fotos: no se aceptan más.")
     attachment = _attach(user, job, "photo", purpose, uploads.clean_photo(_decode(payload)))
     _note(user, job, "job_photo", f"Foto: {PHOTO_PURPOSES[purpose]}")
     return f"Foto guardada ({PHOTO_PURPOSES[purpose]}).", {"attachment_id": attachment.id}

@@ -205,3 +205,21 @@ def test_the_same_id_from_another_user_is_refused(app, courier):
     courier_sync.apply(courier, raw)
     other = factories.user(Role.COURIER)
     assert courier_sync.apply(other, raw).status == 409
+
+
+def test_photos_per_stop_are_capped(app, courier):
+    job = published_stop(courier)
+    courier_sync.apply(courier, action(job, "arrive", lat=-12.1, lon=-77.03, accuracy_m=15))
+    photo = image_b64(size=(64, 48))
+    for _ in range(courier_sync.MAX_PHOTOS_PER_JOB):
+        answer = courier_sync.apply(
+            courier, action(job, "photo", purpose="unit_condition", data=photo)
+        )
+        assert answer.status == 200, answer.body
+    answer = courier_sync.apply(courier, action(job, "photo", purpose="unit_condition", data=photo))
+    assert answer.status == 422 and "fotos" in answer.body["message"]
+    db.session.commit()
+    stored = db.session.scalar(
+        select(func.count()).select_from(Attachment).where(Attachment.job_id == job.id)
+    )
+    assert stored == courier_sync.MAX_PHOTOS_PER_JOB
