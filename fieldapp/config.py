@@ -121,9 +121,6 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Login throttling (Flask-Limiter). Use redis:// or memcached:// with several instances.
         "RATELIMIT_STORAGE_URI": os.environ.get("FIELDAPP_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get(
-            "FIELDAPP_LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
-        ),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get(
             "FIELDAPP_LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
         ),
