@@ -42,6 +42,7 @@ def login():
             login_throttle.failed(username, address)
         else:
             login_throttle.succeeded(username, address)
+            accounts.start_session(user)
             # Couriers stay logged in: a phone offline for a day must still sync its queue.
             remember = form.remember.data or user.role == Role.COURIER
             login_user(user, remember=remember)
@@ -53,7 +54,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session (POST, so a link elsewhere cannot log anyone out)."""
+    """End the session, and every other one of this user with their remember-me cookies
+    (POST, so a link elsewhere cannot log anyone out)."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()  # committed with the request
     logout_user()
     flash("Sesión cerrada.", "info")
     return redirect(url_for("auth.login"), 303)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
+from datetime import timedelta
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -67,6 +70,24 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def session_is_valid(user: User, token: str) -> bool:
+    """Whether a session or remember-me cookie carrying `token` still belongs to `user`: the
+    current token, issued less than the remember-me duration ago, on an active account."""
+    if not user.active or user.session_token is None or user.session_token_at is None:
+        return False
+    if not hmac.compare_digest(user.session_token, token):
+        return False
+    lifetime = timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"])
+    return utcnow() - user.session_token_at < lifetime
+
+
+def start_session(user: User) -> None:
+    """Before logging `user` in: a token for the session, new if none is valid any more (the
+    sessions on their other devices keep theirs until it expires or is revoked)."""
+    if user.session_token is None or not session_is_valid(user, user.session_token):
+        user.end_sessions()
 
 
 def create_user(
