@@ -43,10 +43,11 @@ def programme(**extra) -> Programme:
     return made
 
 
-def api_client(key: str, name: str = "Kodak Call Center") -> ApiClient:
-    """The programme, and an active Call Center API client whose key is `key`."""
-    programme()
-    made = ApiClient(name=name)
+def api_client(key: str, name: str = "Kodak Call Center", grant: bool = True) -> ApiClient:
+    """The programme, and an active API client whose key is `key`: granted the programme's
+    cases (the Call Center), or without a grant (it reads only the cases it opens)."""
+    kodak = programme()
+    made = ApiClient(name=name, programme_id=kodak.id if grant else None)
     made.set_key(key)
     db.session.add(made)
     db.session.commit()

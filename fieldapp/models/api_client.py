@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp.extensions import db
+from fieldapp.models.programme import Programme
 from fieldapp.models.types import UTCDateTime, utcnow
 
 
@@ -28,6 +29,10 @@ class ApiClient(db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     key_prefix: Mapped[str] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
+    # What the key may read: the cases it opened, and every case of this programme if granted
+    # (the manufacturer's Call Center); never another client's cases otherwise.
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
+    programme: Mapped[Programme | None] = relationship()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

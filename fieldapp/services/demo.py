@@ -144,6 +144,7 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
         brand="Kodak",
         case_admin_email="case.admin@kodak.example",
     )
+    client.programme = programme  # the Call Center reads every case of its programme
     db.session.add_all([client, programme])
     _couriers(users)
     db.session.flush()

@@ -1,4 +1,5 @@
-"""Security review (issue 13): each case keeps the model it billed; revocable sessions.
+"""Security review (issue 13): each case keeps the model it billed; revocable sessions; API
+keys scoped to their own cases or a granted programme.
 
 Revision ID: d4c440b31a83
 Revises: 182f8ed8b1ad
@@ -17,6 +18,17 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('api_client', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('programme_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_api_client_programme_id_programme'), 'programme', ['programme_id'], ['id']
+        )
+    # A key that opened cases keeps reading its programme's (the Call Center's); a key that
+    # never opened one reads nothing more until an explicit grant.
+    op.execute(
+        "UPDATE api_client SET programme_id = (SELECT min(warranty_case.programme_id) "
+        "FROM warranty_case WHERE warranty_case.created_by_api_client_id = api_client.id)"
+    )
     # Sessions and remember-me cookies carry the user's token; existing ones (without a token)
     # end, and each user gets a token at their next login.
     with op.batch_alter_table('app_user', schema=None) as batch_op:
@@ -32,6 +44,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('api_client', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_api_client_programme_id_programme'), type_='foreignkey')
+        batch_op.drop_column('programme_id')
     with op.batch_alter_table('app_user', schema=None) as batch_op:
         batch_op.drop_column('session_token_at')
         batch_op.drop_column('session_token')
