@@ -314,7 +314,9 @@ def _signature(user, job, device_at, payload):
         user, job, "signature", "signature", uploads.clean_signature(_decode(payload))
     )
     job.signer_name, job.signer_document_id = name, document_id
-    _note(user, job, "job_signed", f"Firmó {name} (DNI {document_id})")
+    # The signer's name and DNI stay on the job (anonymised with the customer), never in the
+    # append-only audit trail, which the API's timeline shows.
+    _note(user, job, "job_signed", f"Firma registrada (adjunto {attachment.id})")
     return "Firma guardada.", {"attachment_id": attachment.id}
 
 

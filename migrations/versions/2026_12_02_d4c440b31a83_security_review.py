@@ -1,5 +1,6 @@
 """Security review (issue 13): each case keeps the model it billed; revocable sessions; API
-keys scoped to their own cases or a granted programme.
+keys scoped to their own cases or a granted programme; no signer names or DNIs left in the
+audit trail.
 
 Revision ID: d4c440b31a83
 Revises: 182f8ed8b1ad
@@ -18,6 +19,17 @@ depends_on = None
 
 
 def upgrade():
+    # The audit trail is append-only for the app; this one-off redaction removes the signers'
+    # names and DNIs that earlier versions wrote into its notes (they stay on the job and the
+    # repair record, where anonymisation reaches them).
+    op.execute(
+        "UPDATE audit_event SET note = 'Firma registrada' "
+        "WHERE note LIKE 'Firmó %' AND note LIKE '%(DNI %'"
+    )
+    op.execute(
+        "UPDATE audit_event SET note = 'Recogido en mostrador con firma' "
+        "WHERE note LIKE 'Recogido por %' AND note LIKE '%(DNI %'"
+    )
     with op.batch_alter_table('api_client', schema=None) as batch_op:
         batch_op.add_column(sa.Column('programme_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(

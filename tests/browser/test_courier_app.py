@@ -170,7 +170,7 @@ def test_doa_swap_online_end_to_end(phone, server):
     review = supervisor.new_page()
     log_in(review, "sofia")
     review.goto(f"/cases/{job.case_number}")
-    expect(review.locator("body")).to_contain_text("Firmó María Flores (DNI 45678912)")
+    expect(review.locator("body")).to_contain_text("Firma registrada (adjunto ")
     expect(review.locator("body")).to_contain_text("Por aprobar")
     supervisor.close()
 
