@@ -177,6 +177,20 @@ def phone(browser, server):
     context.close()
 
 
+def csp_errors(page) -> list[str]:
+    """The Content Security Policy errors the page logs from now on (a list that fills up)."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return errors
+
+
 def log_in(page, username: str, next_path: str | None = None) -> None:
     """Log in through the form like a courier would."""
     page.goto("/login" + (f"?next={next_path}" if next_path else ""))

@@ -141,23 +141,24 @@ def test_a_remember_cookie_dies_with_logout(app, client, login):
     assert _remembered(app, client) != cookie and _logs_in(client)
 
 
-def test_a_password_change_ends_every_session_and_remember_cookie(app, client, login):
-    user = factories.user(Role.COURIER)
-    login(user.username)
-    cookie = _remembered(app, client)
+def _change_password(user) -> None:
     user.set_password("otra-clave-muy-larga-99")
-    db.session.commit()
-    assert not _logs_in(client)
-    assert not _logs_in(_with_cookie(app, cookie))
 
 
-def test_deactivating_a_user_ends_their_sessions_for_good(app, client, login):
-    user = factories.user(Role.COURIER)
-    login(user.username)
-    cookie = _remembered(app, client)
+def _deactivate_then_reactivate(user) -> None:
     user.active = False
     db.session.commit()
-    user.active = True  # reactivated later: the old cookie stays dead
+    user.active = True  # reactivated later: the old sessions stay dead
+
+
+@pytest.mark.parametrize("change", [_change_password, _deactivate_then_reactivate])
+def test_a_password_change_or_deactivation_ends_every_session_and_cookie(
+    app, client, login, change
+):
+    user = factories.user(Role.COURIER)
+    login(user.username)
+    cookie = _remembered(app, client)
+    change(user)
     db.session.commit()
     assert not _logs_in(client)
     assert not _logs_in(_with_cookie(app, cookie))
