@@ -78,6 +78,17 @@ def test_every_url_converter_refuses_numbers_past_a_database_id(app, admin_clien
     assert {v for v in answered.values()} <= {400, 404, 405}
 
 
+def test_control_characters_in_a_text_argument_are_not_found(app, admin_client):
+    """PostgreSQL refuses a NUL in a query (a 500 on the PostgreSQL pass before the fix)."""
+    client, token = admin_client
+    for rule, converters in _rules(app):
+        if "default" not in converters.values():
+            continue
+        for text in ("\x00", "a\x01b", "KCC\x7f"):
+            response = _call(client, token, rule, _url(rule, converters, 1, text))
+            assert response.status_code in {400, 404, 405}, (rule.rule, text)
+
+
 @FUZZ
 @given(data=st.data())
 def test_generated_url_arguments_never_fail(app, admin_client, data):
