@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from itertools import count
 
 from fieldapp.domain.case_flow import Origin
-from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.deadlines import LIMA_TZ, add_business_days
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Case, Programme, User
@@ -84,6 +84,12 @@ def case(actor=None, **overrides) -> Case:
     made = intake.open_case(case_input(**overrides), actor)
     db.session.commit()
     return made
+
+
+def next_working_day() -> date:
+    """The first business day after today in Lima (couriers work business days by default),
+    so a dispatch test planned "tomorrow" still has couriers on a Friday or a Saturday."""
+    return add_business_days(datetime.now(LIMA_TZ).date(), 1)
 
 
 def days_ago(days: int) -> date:

@@ -44,7 +44,7 @@ def courier(name: str, capacity: int = 6, base=ST_COUNTER, vehicle: str = "car")
 
 @pytest.fixture
 def day():
-    return datetime.now(LIMA_TZ).date() + timedelta(days=1)
+    return factories.next_working_day()
 
 
 @pytest.fixture
