@@ -7,6 +7,8 @@ FLASK := $(BIN)/flask --app fieldapp
 VENDOR := fieldapp/static/vendor
 PORT ?= 5000
 export PORT
+# pytest-xdist workers for `make test` (the machines have 2 cores); PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= 2
 export FIELDAPP_ENV ?= development
 
 .PHONY: run test setup lint format db clean
@@ -53,7 +55,7 @@ format: setup
 	$(BIN)/ruff format .
 
 test: lint
-	FIELDAPP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
+	FIELDAPP_ENV=testing $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache

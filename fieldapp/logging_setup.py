@@ -18,8 +18,9 @@ from flask import Flask
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Public tracking and document pages: /t/<token>, /d/<token-or-short-code>.
     (re.compile(r"(/[td]/)[^\s/?#\"'<>]+"), r"\1<token>"),
-    # Any query string on a logged path or URL (searches, tokens, keys, names).
-    (re.compile(r"(/[^\s?\"']*)\?[^\s\"'<>]+"), r"\1?<redactado>"),
+    # Any query string on a logged path or URL (searches, tokens, keys, names), to the next
+    # space or double quote: an apostrophe is part of a name ("O'Higgins"), not its end.
+    (re.compile(r"(/[^\s?\"']*)\?[^\s\"<>]+"), r"\1?<redactado>"),
     # Authorization headers, bearer tokens and key=value secrets.
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 <clave>"),
     (

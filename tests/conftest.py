@@ -4,6 +4,10 @@ The schema is made once per session with `flask db upgrade` (the same path produ
 On SQLite (the default) each test gets its own copy of that template file. With DATABASE_URL
 pointing to PostgreSQL (the second CI pass), the suite migrates one private database and empties
 its tables after each test.
+
+FIELDAPP_TEST_NOW pins the clock for the whole run: every test starts at that Lima time (the
+clock then ticks on), e.g. `FIELDAPP_TEST_NOW=23:55` (today's Lima date) or an ISO datetime.
+CI runs the suite at 23:55 and 00:05 Lima as well as at the real time.
 """
 
 from __future__ import annotations
@@ -13,20 +17,56 @@ import os
 import re
 import shutil
 import uuid
+from datetime import datetime, time
 from pathlib import Path
 
 import flask_migrate
 import pytest
+import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
 from fieldapp import create_app
+from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.extensions import db
 from tests import factories
 
 TEST_SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnop"
+# One PBKDF2 round: the suite hashes a password per user made, and scrypt costs ~50 ms each.
+TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def pinned_now(value: str | None = None) -> datetime | None:
+    """The Lima time FIELDAPP_TEST_NOW names ("HH:MM" today in Lima, or an ISO datetime)."""
+    value = (value if value is not None else os.environ.get("FIELDAPP_TEST_NOW", "")).strip()
+    if not value:
+        return None
+    if len(value) <= 8 and ":" in value:
+        today = datetime.now(LIMA_TZ).date()
+        return datetime.combine(today, time.fromisoformat(value), LIMA_TZ)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=LIMA_TZ)
+
+
+PINNED_NOW = pinned_now()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    """With FIELDAPP_TEST_NOW set, each test starts at that time (threads included)."""
+    if PINNED_NOW is None:
+        yield None
+        return
+    with time_machine.travel(PINNED_NOW, tick=True) as traveller:
+        yield traveller
+
+
+def pytest_report_header(config):
+    if PINNED_NOW is not None:
+        return f"clock pinned: each test starts at {PINNED_NOW.isoformat()} (FIELDAPP_TEST_NOW)"
+    return None
 
 
 class IsolatedClient(FlaskClient):
@@ -89,6 +129,7 @@ def make_app(database: Path | str, tmp_path: Path, **overrides):
         "SQLALCHEMY_DATABASE_URI": uri,
         "MEDIA_ROOT": str(tmp_path / "media"),
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
     }
     config.update(overrides)
     app = create_app(config)

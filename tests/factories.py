@@ -10,7 +10,7 @@ from itertools import count
 from PIL import Image, ImageDraw
 
 from fieldapp.domain.case_flow import Origin
-from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.deadlines import LIMA_TZ, add_business_days
 from fieldapp.domain.geo import ST_COUNTER
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
@@ -62,12 +62,16 @@ def second_programme() -> Programme:
 
 
 def api_client(
-    key: str, name: str = "Kodak Call Center", for_programme: Programme | None = None
+    key: str,
+    name: str = "Kodak Call Center",
+    for_programme: Programme | None = None,
+    grant: bool = True,
 ) -> ApiClient:
-    """The programme, and an active Call Center API client whose key is `key` (sending
-    `for_programme`'s cases when given)."""
-    programme()
-    made = ApiClient(name=name, programme=for_programme)
+    """The programme, and an active API client whose key is `key`: of `for_programme` (the
+    Kodak programme by default), whose cases it reads; with `grant=False` of none (it reads
+    only the cases it opens)."""
+    kodak = programme()
+    made = ApiClient(name=name, programme=(for_programme or kodak) if grant else None)
     made.set_key(key)
     db.session.add(made)
     db.session.commit()
@@ -104,6 +108,12 @@ def case(actor=None, of_programme: Programme | None = None, **overrides) -> Case
     made = intake.open_case(case_input(**overrides), actor, of_programme or kodak)
     db.session.commit()
     return made
+
+
+def next_working_day() -> date:
+    """The first business day after today in Lima (couriers work business days by default),
+    so a dispatch test planned "tomorrow" still has couriers on a Friday or a Saturday."""
+    return add_business_days(datetime.now(LIMA_TZ).date(), 1)
 
 
 def days_ago(days: int) -> date:

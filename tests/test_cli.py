@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
 from sqlalchemy import func, select
 
 from fieldapp.domain import case_flow
@@ -19,26 +20,49 @@ from fieldapp.services import accounts
 from fieldapp.services.case_history import jobs as jobs_of
 from tests import factories
 
+STRONG = "rimac-puente-balcon-47"
+
 
 def test_create_user_makes_an_admin_with_a_hashed_password(runner):
-    result = runner.invoke(
-        args=["create-user", "jefa", "--name", "Jefa Uno", "--password", "s3cret-pass"]
-    )
+    result = runner.invoke(args=["create-user", "jefa", "--name", "Jefa Uno", "--password", STRONG])
     assert result.exit_code == 0, result.output
     user = accounts.find_user("jefa")
     assert user.role is Role.ADMIN
-    assert user.check_password("s3cret-pass")
+    assert user.check_password(STRONG)
     assert user.full_name == "Jefa Uno"
 
 
 def test_create_user_refuses_a_taken_name_and_a_short_password(runner):
-    runner.invoke(args=["create-user", "jefa", "--password", "s3cret-pass"])
-    result = runner.invoke(args=["create-user", "jefa", "--password", "s3cret-pass"])
+    runner.invoke(args=["create-user", "jefa", "--password", STRONG])
+    result = runner.invoke(args=["create-user", "jefa", "--password", STRONG])
     assert result.exit_code != 0
     assert "ya existe" in result.output
     result = runner.invoke(args=["create-user", "otro", "--password", "short"])
-    assert "al menos 8 caracteres" in result.output
+    assert "al menos 10 caracteres" in result.output
     assert accounts.find_user("otro") is None
+
+
+@pytest.mark.parametrize(
+    "password", ["12345678", "password", "1234567890", "password123", "kodak12345"]
+)
+def test_create_user_refuses_a_common_password(runner, password):
+    result = runner.invoke(args=["create-user", "otro", "--password", password])
+    assert result.exit_code != 0
+    assert "fácil de adivinar" in result.output or "al menos 10" in result.output
+    assert accounts.find_user("otro") is None
+
+
+def test_create_user_refuses_a_password_made_of_the_username(runner):
+    result = runner.invoke(args=["create-user", "mariaquispe", "--password", "mariaquispe2026"])
+    assert result.exit_code != 0 and "fácil de adivinar" in result.output
+
+
+@pytest.mark.parametrize("username", ["admіn", "jоse", "josé", "ana maria", "a", "x" * 40, "<b>"])
+def test_create_user_refuses_confusable_or_non_ascii_usernames(runner, username):
+    result = runner.invoke(args=["create-user", username, "--password", STRONG])
+    assert result.exit_code != 0
+    assert "letras a-z" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_seed_demo_fills_an_empty_database_once(runner):
@@ -94,7 +118,7 @@ def test_seed_demo_fills_an_empty_database_once(runner):
 
 
 def test_seed_demo_without_flag_refuses_a_full_database(runner):
-    runner.invoke(args=["create-user", "jefa", "--password", "s3cret-pass"])
+    runner.invoke(args=["create-user", "jefa", "--password", STRONG])
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert "no está vacía" in result.output

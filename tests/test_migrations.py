@@ -43,3 +43,32 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(app):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_the_security_review_migration_redacts_signers_in_audit_notes(fresh_database, tmp_path):
+    app = make_app(fresh_database, tmp_path)
+    with app.app_context():
+        flask_migrate.upgrade(revision="182f8ed8b1ad")  # the head before issue 13
+        notes = {
+            "job_signed": "Firmó María Flores (DNI 45678912)",
+            "return_unit": "Recogido por José Pérez (DNI 12345678)",
+            "schedule": "Visita el martes",
+        }
+        with db.engine.begin() as connection:
+            for action, note in notes.items():
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_event (at, entity, action, note) "
+                        "VALUES (CURRENT_TIMESTAMP, 'case', :action, :note)"
+                    ),
+                    {"action": action, "note": note},
+                )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            kept = dict(connection.execute(text("SELECT action, note FROM audit_event")).all())
+        assert kept == {
+            "job_signed": "Firma registrada",
+            "return_unit": "Recogido en mostrador con firma",
+            "schedule": "Visita el martes",
+        }
+        db.engine.dispose()

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from marshmallow import fields, validate
 
 from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.models.types import FIRST_DATE, LAST_DATE
 
 REQUIRED = "Campo obligatorio."
 # Keys every field shares: a missing or null (or blank) required value says the same thing.
@@ -17,8 +18,6 @@ BASE_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "validator_failed": "Va
 # PostgreSQL or the UTF-8 encoder would refuse some of them with a server error.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # Far enough for any real case, near enough that converting between zones cannot overflow.
-FIRST_DATE = date(1900, 1, 1)
-LAST_DATE = date(2100, 12, 31)
 RANGE_MESSAGE = "Fecha fuera de rango (1900–2100)."
 
 # marshmallow's English messages, for any that a field below does not replace.

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from fieldapp.domain.case_flow import Status
 from fieldapp.extensions import db
-from fieldapp.models import Case
+from fieldapp.models import ApiClient, Case
 from fieldapp.services import case_history
 
 
@@ -25,11 +25,17 @@ class CaseWithTimeline:
         return getattr(self._case, name)
 
 
-def find_case(case_number: str, programme_id: int | None = None) -> Case | None:
-    """The case with this Call Center number, if any (of `programme_id` when given)."""
-    stmt = select(Case).where(Case.case_number == case_number)
-    if programme_id is not None:
-        stmt = stmt.where(Case.programme_id == programme_id)
+def readable_by(client: ApiClient) -> ColumnElement[bool]:
+    """The cases `client` may read: those it opened, and its granted programme's."""
+    mine = Case.created_by_api_client_id == client.id
+    if client.programme_id is None:
+        return mine
+    return or_(mine, Case.programme_id == client.programme_id)
+
+
+def find_case(case_number: str, client: ApiClient) -> Case | None:
+    """The case with this Call Center number, if `client` may read it."""
+    stmt = select(Case).where(Case.case_number == case_number, readable_by(client))
     return db.session.scalar(stmt)
 
 
@@ -39,17 +45,15 @@ def timeline(case: Case) -> list[case_history.TimelineEntry]:
 
 
 def case_page(
+    client: ApiClient,
     status: str | None,
     updated_since: datetime | None,
     page: int,
     per_page: int,
-    programme_id: int | None = None,
 ) -> dict[str, Any]:
-    """One page of cases, oldest change first (updated_at, id), with the total and next page
-    (only `programme_id`'s cases when given)."""
-    stmt = select(Case)
-    if programme_id is not None:
-        stmt = stmt.where(Case.programme_id == programme_id)
+    """One page of the cases `client` may read, oldest change first (updated_at, id), with the
+    total and next page."""
+    stmt = select(Case).where(readable_by(client))
     if status:
         stmt = stmt.where(Case.status == Status(status))
     if updated_since is not None:

@@ -65,11 +65,12 @@ def create_case(data: intake.CaseInput):
 @bp.alt_response(404, response="NOT_FOUND")
 @bp.alt_response(503, **UNAVAILABLE)
 def get_case(case_number: str):
-    """A case with its deadlines and its timeline, oldest event first.
+    """A case with its deadlines and its timeline, oldest event first (only a case this key
+    opened, or one of the programme it was granted).
     ---
-    :raises NotFound: (404) for an unknown case number.
+    :raises NotFound: (404) for an unknown case number or another client's case.
     """
-    case = queries.find_case(case_number, auth.current_client().programme_id)
+    case = queries.find_case(case_number, auth.current_client())
     if case is None:
         abort(404, message=f"No existe el caso {case_number}.")
     return queries.CaseWithTimeline(case, queries.timeline(case))
@@ -81,11 +82,12 @@ def get_case(case_number: str):
 @bp.alt_response(401, response="UNAUTHORIZED")
 @bp.alt_response(503, **UNAVAILABLE)
 def list_cases(query: dict):
-    """Cases ordered by last change (updated_at, id), a page at a time, for the sync."""
+    """Cases this key may read (those it opened, and its granted programme's), ordered by last
+    change (updated_at, id), a page at a time, for the sync."""
     return queries.case_page(
+        auth.current_client(),
         query.get("status"),
         query.get("updated_since"),
         query["page"],
         query["per_page"],
-        auth.current_client().programme_id,
     )

@@ -9,12 +9,8 @@ from fieldapp.auth import bp
 from fieldapp.auth.forms import LoginForm
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import limiter
-from fieldapp.services import accounts
+from fieldapp.services import accounts, login_throttle
 from fieldapp.web.guard import home_url, public, safe_next
-
-
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("username") or "").strip().lower()
 
 
 def _failed(response) -> bool:
@@ -27,20 +23,26 @@ def _failed(response) -> bool:
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
 )
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-)
 def login():
-    """Show the login form; on valid credentials log in and go to the role's home."""
+    """Show the login form; on valid credentials log in and go to the role's home. Failures
+    slow down the same address at the same account (exponential backoff, never a lock-out
+    for other addresses); the decorator above caps one address's failures overall."""
     if current_user.is_authenticated:
         return redirect(home_url(current_user), 303)
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data, form.password.data)
-        if user is not None:
+        username, address = form.username.data, request.remote_addr
+        wait = login_throttle.wait_seconds(username, address)
+        if wait:
+            message = f"Demasiados intentos. Espere {wait} s e inténtelo de nuevo."
+            form.password.errors.append(message)
+            return render_template("auth/login.html", form=form), 429
+        user = accounts.authenticate(username, form.password.data)
+        if user is None:
+            login_throttle.failed(username, address)
+        else:
+            login_throttle.succeeded(username, address)
+            accounts.start_session(user)
             # Couriers stay logged in: a phone offline for a day must still sync its queue.
             remember = form.remember.data or user.role == Role.COURIER
             login_user(user, remember=remember)
@@ -51,7 +53,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session (POST, so a link elsewhere cannot log anyone out)."""
+    """End the session, and every other one of this user with their remember-me cookies
+    (POST, so a link elsewhere cannot log anyone out)."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()  # committed with the request
     logout_user()
     flash("Sesión cerrada.", "info")
     return redirect(url_for("auth.login"), 303)

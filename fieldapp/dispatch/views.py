@@ -13,6 +13,7 @@ from fieldapp.domain.routing import Slot, slot_window
 from fieldapp.domain.wording import count
 from fieldapp.extensions import db, htmx
 from fieldapp.models import Job, User
+from fieldapp.models.types import FIRST_DATE, LAST_DATE
 from fieldapp.services import (
     branches,
     dispatch,
@@ -34,9 +35,12 @@ def _day(value: str | None) -> date:
     if not value:
         return dispatch.opening_day(clock.now())
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         abort(400)
+    if not FIRST_DATE <= day <= LAST_DATE:
+        abort(400)
+    return day
 
 
 def _branch_id() -> int | None:

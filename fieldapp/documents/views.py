@@ -11,6 +11,8 @@ from fieldapp.models import Case, Document, Route
 from fieldapp.services import document_access, documents
 from fieldapp.web.guard import public
 
+UNKNOWN_DOCUMENT = "Documento no encontrado o no válido"
+
 
 def _load(document_id: int) -> Document:
     """The document if the current user may have it.
@@ -48,11 +50,14 @@ def verify(token: str):
     """Public check of a document by its QR token or short code: number, type, date, case and
     whether it is still valid; personal data only as initials.
 
-    :raises NotFound: (404) for an unknown token or code.
+    An unknown token or code answers 404 with a page that says so.
     """
     document = document_access.find_public(token)
     if document is None:
-        abort(404)
+        page = render_template("documents/verify_unknown.html", message=UNKNOWN_DOCUMENT)
+        response = Response(page, status=404)
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response
     case = db.session.get(Case, document.case_id) if document.case_id else None
     replacement = (
         db.session.get(Document, document.superseded_by_id) if document.superseded_by_id else None

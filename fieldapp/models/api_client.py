@@ -31,6 +31,10 @@ class ApiClient(db.Model):
     # The programme whose cases this client sends (each Call Center is one brand's).
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # What the key may read: the cases it opened, and every case of this programme if granted
+    # (the manufacturer's Call Center); never another client's cases otherwise.
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
+    programme: Mapped[Programme | None] = relationship()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -61,6 +61,9 @@ class Case(db.Model):
     proof_number: Mapped[str | None] = mapped_column(String(40))
     refilled_cartridges: Mapped[bool | None]
     notes: Mapped[str | None] = mapped_column(Text)
+    # The unit's model as this case stated it: what the statement bills, whatever a later case
+    # writes into the unit's own (free-text) model.
+    unit_model: Mapped[str | None] = mapped_column(String(60))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unit_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     repaired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

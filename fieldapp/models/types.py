@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
+
+# The largest id every engine's INTEGER column holds (PostgreSQL's is 32-bit): a bigger number
+# in a URL or a body cannot name a row, and must not reach the database driver.
+MAX_ID = 2**31 - 1
+# Dates the app accepts from outside (API, phones, query strings); beyond them, Python's own
+# date arithmetic and the drivers overflow.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2100, 12, 31)
 
 
 def utcnow() -> datetime:

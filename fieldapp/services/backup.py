@@ -257,7 +257,10 @@ def create(folder: Path) -> Manifest:
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"La carpeta {folder} no está vacía: elija una carpeta nueva.")
     engine = engine_name()
-    folder.mkdir(parents=True, exist_ok=True)
+    # Owner only: a backup holds every customer's personal data. The folder is closed before
+    # anything is written in it, and each file and folder is made owner-only at the end.
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
     database_file = SQLITE_FILE if engine == "sqlite" else PG_FILE
     started = datetime.now(UTC).isoformat(timespec="seconds")
     dump = _dump_sqlite if engine == "sqlite" else _dump_postgres
@@ -267,11 +270,18 @@ def create(folder: Path) -> Manifest:
     manifest = Manifest(engine, database_file, started, counts=counts, alembic_revision=revision)
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         manifest.files[path.relative_to(folder).as_posix()] = sha256_of(path)
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".manifest-")
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".manifest-")  # mkstemp makes it 0600
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(manifest.to_json())
     os.replace(temp, folder / MANIFEST)
+    _owner_only(folder)
     return manifest
+
+
+def _owner_only(folder: Path) -> None:
+    """Folders 0700 and files 0600 under `folder` (whatever the umask made them)."""
+    for path in folder.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def verify(folder: Path) -> Manifest:

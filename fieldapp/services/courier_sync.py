@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,7 +23,7 @@ from fieldapp.domain.service_number import InvalidServiceNumber, parse
 from fieldapp.domain.stock import StockCategory, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Job, StockUnit, SyncAction, User
-from fieldapp.models.types import utcnow
+from fieldapp.models.types import FIRST_DATE, LAST_DATE, MAX_ID, utcnow
 from fieldapp.services import audit, courier_route, jobs, media, places, uploads
 
 TYPES = ("arrive", "check_number", "photo", "refill", "signature", "complete", "fail")
@@ -33,6 +33,8 @@ PHOTO_PURPOSES = {
     "store_voucher": "voucher de la tienda",
     "failed_attempt": "prueba de la visita",
 }
+# Enough for every purpose twice over; each photo is decoded and stored, so there is a limit.
+MAX_PHOTOS_PER_JOB = 10
 # A job the supervisor sent back to its courier can be fixed and closed again.
 WORKING = (JobStatus.PLANNED, JobStatus.IN_PROGRESS, JobStatus.REJECTED)
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -66,15 +68,20 @@ def _envelope(raw) -> tuple[str, str, int, datetime | None, dict]:
         errors["id"] = ["Debe ser un identificador de 8 a 64 caracteres (letras, dígitos, -)."]
     if kind not in TYPES:
         errors["type"] = ["Debe ser uno de: " + ", ".join(TYPES) + "."]
-    if not isinstance(job_id, int) or isinstance(job_id, bool):
-        errors["job_id"] = ["Debe ser un número entero."]
+    if not isinstance(job_id, int) or isinstance(job_id, bool) or not 0 < job_id <= MAX_ID:
+        errors["job_id"] = [f"Debe ser un número entero entre 1 y {MAX_ID}."]
     device_at = None
     if raw.get("device_at") is not None:
         try:
             device_at = datetime.fromisoformat(str(raw["device_at"]).replace("Z", "+00:00"))
             device_at = device_at if device_at.tzinfo else device_at.replace(tzinfo=UTC)
-        except ValueError:
-            errors["device_at"] = ["Debe ser una fecha y hora ISO 8601."]
+            if not FIRST_DATE <= device_at.date() <= LAST_DATE:
+                raise ValueError("out of range")
+            device_at = device_at.astimezone(UTC)
+        except (ValueError, OverflowError):
+            errors["device_at"] = [
+                f"Debe ser una fecha y hora ISO 8601 entre {FIRST_DATE.year} y {LAST_DATE.year}."
+            ]
     payload = raw.get("payload") or {}
     if not isinstance(payload, dict):
         errors["payload"] = ["Debe ser un objeto JSON."]
@@ -250,6 +257,13 @@ def _photo(user, job, device_at, payload):
     purpose = payload.get("purpose")
     if purpose not in PHOTO_PURPOSES:
         raise _Refused(422, "Indique qué muestra la foto.")
+    taken = db.session.scalar(
+        select(func.count())
+        .select_from(Attachment)
+        .where(Attachment.job_id == job.id, Attachment.kind == "photo")
+    )
+    if taken >= MAX_PHOTOS_PER_JOB:
+        raise _Refused(422, f"Esta parada ya tiene {MAX_PHOTOS_PER_JOB} fotos: no se aceptan más.")
     attachment = _attach(user, job, "photo", purpose, uploads.clean_photo(_decode(payload)))
     _note(user, job, "job_photo", f"Foto: {PHOTO_PURPOSES[purpose]}")
     return f"Foto guardada ({PHOTO_PURPOSES[purpose]}).", {"attachment_id": attachment.id}
@@ -283,7 +297,9 @@ def _signature(user, job, device_at, payload):
         user, job, "signature", "signature", uploads.clean_signature(_decode(payload))
     )
     job.signer_name, job.signer_document_id = name, document_id
-    _note(user, job, "job_signed", f"Firmó {name} (DNI {document_id})")
+    # The signer's name and DNI stay on the job (anonymised with the customer), never in the
+    # append-only audit trail, which the API's timeline shows.
+    _note(user, job, "job_signed", f"Firma registrada (adjunto {attachment.id})")
     return "Firma guardada.", {"attachment_id": attachment.id}
 
 

@@ -143,7 +143,15 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
     rng = random.Random(seed_value)
     now = utcnow()
     users = {
-        name: accounts.create_user(name, DEMO_PASSWORD, role, full) for name, role, full in STAFF
+        name: accounts.create_user(
+            # The demo's documented, shared password: development data only.
+            name,
+            DEMO_PASSWORD,
+            role,
+            full,
+            enforce_password_policy=False,
+        )
+        for name, role, full in STAFF
     }
     client = ApiClient(name="Kodak Call Center (demo)")
     client.set_key(DEMO_API_KEY)
@@ -153,7 +161,7 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
         brand="Kodak",
         case_admin_email="case.admin@kodak.example",
     )
-    client.programme = programme
+    client.programme = programme  # the Call Center reads every case of its programme
     counters = _branches()
     for name, user in users.items():
         if user.role is not Role.ADMIN:

@@ -38,12 +38,13 @@ def travel_model() -> routing.TravelModel:
     )
 
 
-def minutes_of_day(at: datetime | None, day: date) -> float | None:
-    """Minutes from `day`'s midnight in Lima (None for None)."""
+def minutes_of_day(at: datetime | None) -> float | None:
+    """The Lima time of day of `at` in minutes (None for None). An agreed visit window is a time
+    of day: it holds on whichever day the job is planned, whatever board it was set on."""
     if at is None:
         return None
     local = at.astimezone(LIMA_TZ)
-    return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
+    return local.hour * 60 + local.minute
 
 
 def courier_for(
@@ -75,7 +76,7 @@ def request_for(job: Job, day: date, locked_to: int | None) -> routing.JobReques
     required, prize = routing.priority(days_left)
     window = None
     if job.window_start is not None and job.window_end is not None:
-        window = (minutes_of_day(job.window_start, day), minutes_of_day(job.window_end, day))
+        window = (minutes_of_day(job.window_start), minutes_of_day(job.window_end))
     return routing.JobRequest(
         id=job.id,
         lat=job.lat,

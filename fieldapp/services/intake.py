@@ -467,6 +467,7 @@ def _store(
         proof_type=_clean(data.proof_type),
         proof_number=_clean(data.proof_number),
         notes=_clean(data.notes),
+        unit_model=unit.model,
         received_at=result.received_at,
         unit_received_at=result.received_at if result.flow is Flow.WALK_IN else None,
         created_by_user_id=actor.id if isinstance(actor, User) else None,

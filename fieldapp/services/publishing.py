@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 
 from fieldapp.domain.case_flow import Notice
+from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.extensions import db
 from fieldapp.models import Job, Route, User
@@ -60,9 +61,13 @@ VISIT_MARGIN = timedelta(hours=1)
 
 
 def visit_window(job: Job) -> tuple[datetime, datetime] | None:
-    """The window the customer is given: the agreed one, else the ETA ± 1 hour (to the hour)."""
+    """The window the customer is given: the agreed one on the route's day, else the ETA ± 1
+    hour (to the hour)."""
     if job.window_start is not None and job.window_end is not None:
-        return job.window_start, job.window_end
+        route = db.session.get(Route, job.route_id) if job.route_id is not None else None
+        if route is None:
+            return job.window_start, job.window_end
+        return _on_day(job.window_start, route.day), _on_day(job.window_end, route.day)
     if job.eta is None:
         return None
     start = (job.eta - VISIT_MARGIN).replace(minute=0, second=0, microsecond=0)
@@ -74,6 +79,11 @@ def tracking_url(job: Job) -> str | None:
     if job.tracking_token is None:
         return None
     return f"{current_app.config['PUBLIC_URL']}/t/{job.tracking_token}"
+
+
+def _on_day(at: datetime, day: date) -> datetime:
+    """The Lima time of day of `at`, on `day` (a window agreed on another day's board)."""
+    return datetime.combine(day, at.astimezone(LIMA_TZ).time(), tzinfo=LIMA_TZ)
 
 
 def _tell_customer(job: Job) -> None:

@@ -16,7 +16,7 @@ from fieldapp.domain.case_flow import FLOW_LABELS, Flow, Status
 from fieldapp.domain.deadlines import LIMA_TZ, met_in_time
 from fieldapp.extensions import db
 from fieldapp.models import Case, Programme
-from fieldapp.models.types import utcnow
+from fieldapp.models.types import FIRST_DATE, LAST_DATE, utcnow
 from fieldapp.services import csv_files, pdf_render
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -83,6 +83,10 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     if not match:
         raise StatementError("Use el formato AAAA-MM, p. ej. 2026-11.")
     year, number = int(match[1]), int(match[2])
+    if not FIRST_DATE.year <= year <= LAST_DATE.year:
+        raise StatementError(
+            f"Use el formato AAAA-MM con un año entre {FIRST_DATE.year} y {LAST_DATE.year}."
+        )
     start = datetime(year, number, 1, tzinfo=LIMA_TZ)
     following = date(year + number // 12, number % 12 + 1, 1)
     return start, datetime.combine(following, datetime.min.time(), tzinfo=LIMA_TZ)
@@ -116,7 +120,7 @@ def build(month: str, programme: Programme | None = None) -> Statement:
                 service_number=case.unit.service_number,
                 case_number=case.case_number,
                 flow=case.flow,
-                model=case.unit.model,
+                model=case.unit_model,
                 received_at=case.received_at,
                 unit_received_at=case.unit_received_at,
                 served_at=_served_at(case),
@@ -145,19 +149,33 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(LIMA_TZ).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
+# A cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(...), +cmd, @SUM,
+# a tab or CR that the next character turns into one): OWASP's CSV injection advice.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading formula character gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_csv(statement: Statement) -> bytes:
     """The statement as CSV (UTF-8 with BOM so spreadsheets read the accents), totals last."""
     rows = [
         [
-            row.service_number,
-            row.case_number,
-            FLOW_LABELS[row.flow],
-            row.model or "",
-            _when(row.received_at),
-            _when(row.unit_received_at),
-            _when(row.served_at),
-            _when(row.closed_at),
-            "sí" if row.deadline_met else "no",
+            _cell(value)
+            for value in (
+                row.service_number,
+                row.case_number,
+                FLOW_LABELS[row.flow],
+                row.model or "",
+                _when(row.received_at),
+                _when(row.unit_received_at),
+                _when(row.served_at),
+                _when(row.closed_at),
+                "sí" if row.deadline_met else "no",
+            )
         ]
         for row in statement.rows
     ]

@@ -1,21 +1,26 @@
 """Photos and signatures from phones: checked by content (never by name), bounded in size and
-pixels, and re-encoded so no EXIF or GPS metadata leaves the phone's file."""
+pixels, decoded one at a time, and re-encoded as pixels only: no EXIF, GPS, comment or text
+metadata leaves the phone's file."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-# Phone photos are downscaled in the browser (long side <= 1600 px); a 48 MP original is the
-# largest a mid-range phone sends when the browser cannot downscale. Anything above is refused
-# before it is decoded: Pillow's default (~89 MP, bomb error at twice that) lets a
-# 10,000 x 10,000 PNG through.
-MAX_PIXELS = 40_000_000
+# Phone photos are downscaled in the browser (long side <= 1600 px); a 16 MP original
+# (4608 x 3456) is the largest a phone sends when the browser cannot downscale: phones bin their
+# 48-50 MP sensors to 12 MP by default. Signatures are a canvas of a few hundred pixels each way.
+# Anything above is refused before it is decoded: Pillow's default (~89 MP, bomb error at twice
+# that) lets a 10,000 x 10,000 PNG through, and decoding a 100 KB PNG of 6300 x 6300 costs a
+# second and 270 MB.
+MAX_PIXELS = 16_000_000
+MAX_SIGNATURE_PIXELS = 4_000_000
 MAX_BYTES = 8 * 1024 * 1024
 MAX_LONG_SIDE = 1600
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
@@ -36,7 +41,12 @@ class CleanImage:
     height: int
 
 
-def _open(data: bytes) -> Image.Image:
+# One decode at a time in each worker process: a few large photos arriving together would
+# otherwise multiply the memory peak (gunicorn threads share the process).
+_DECODING = threading.Lock()
+
+
+def _open(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Open `data` as an allowed image format, refusing bombs before any pixel is decoded.
 
     :raises UploadError: when it is too big, not an image, or not an allowed format.
@@ -54,7 +64,7 @@ def _open(data: bytes) -> Image.Image:
     except OSError:
         raise UploadError("El archivo no es una imagen JPEG, PNG o WEBP válida.") from None
     width, height = image.size
-    if width * height > MAX_PIXELS:
+    if width * height > max_pixels:
         raise UploadError(f"La imagen es demasiado grande ({width} × {height} píxeles).")
     if _truncated(data, image.format):
         raise UploadError("La imagen está dañada o incompleta.")
@@ -91,16 +101,19 @@ def clean_photo(data: bytes) -> CleanImage:
 
     :raises UploadError: for a file that is too big, not an allowed image, or damaged.
     """
-    image = _decode(_open(data))
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
-    image.thumbnail((MAX_LONG_SIDE, MAX_LONG_SIDE))
-    out = io.BytesIO()
-    # A fresh save with no exif/icc arguments writes no metadata at all.
-    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    image = _open(data)
+    with _DECODING:
+        image = _decode(image)
+        if image.mode not in ("RGB", "L"):
+            background = Image.new("RGB", image.size, "white")
+            rgba = image.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            image = background
+        image.thumbnail((MAX_LONG_SIDE, MAX_LONG_SIDE))
+        out = io.BytesIO()
+        # Pixels only: Pillow writes a JPEG comment (and ICC, EXIF) back from `info`.
+        image.info = {}
+        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return CleanImage(out.getvalue(), "image/jpeg", image.width, image.height)
 
 
@@ -109,12 +122,17 @@ def clean_signature(data: bytes) -> CleanImage:
 
     :raises UploadError: for a file that is too big, not an allowed image, or damaged.
     """
-    image = _decode(_open(data))
-    if image.mode not in ("RGBA", "LA", "L", "RGB"):
-        image = image.convert("RGBA")
-    image.thumbnail((MAX_LONG_SIDE, MAX_LONG_SIDE))
-    out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image = _open(data, MAX_SIGNATURE_PIXELS)
+    with _DECODING:
+        image = _decode(image)
+        if image.mode not in ("RGBA", "LA", "L", "RGB"):
+            image = image.convert("RGBA")
+        image.thumbnail((MAX_LONG_SIDE, MAX_LONG_SIDE))
+        out = io.BytesIO()
+        # Pixels and their transparency only: no text chunks, ICC profile or EXIF.
+        kept = image.info.get("transparency")
+        image.info = {} if kept is None else {"transparency": kept}
+        image.save(out, "PNG", optimize=True)
     return CleanImage(out.getvalue(), "image/png", image.width, image.height)
 
 

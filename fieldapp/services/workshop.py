@@ -288,7 +288,8 @@ def collect_at_counter(
         case,
         Event.RETURN_UNIT,
         actor,
-        note=f"Recogido por {name} (DNI {document_id})",
+        # Who collected stays on the repair record (anonymised with the customer), not here.
+        note=f"Recogido en mostrador con firma (reparación {repair.id})",
         at=repair.collected_at,
     )
     apply_event(case, Event.CLOSE, actor, note="Entregado en mostrador")

@@ -48,10 +48,14 @@ def statement():
             form.programme.errors = [*form.programme.errors, str(exc)]
     if programme is None:
         return render_template("supervisor/statement.html", form=form, data=None), 422
-    data = statement_service.build(form.month.data, programme)
+    try:
+        data = statement_service.build(form.month.data, programme)
+    except statement_service.StatementError as error:
+        form.month.errors.append(str(error))
+        return render_template("supervisor/statement.html", form=form, data=None), 422
     fmt = request.args.get("format")
     if fmt == "csv":
-        return _download(statement_service.to_csv(data), "text/csv; charset=utf-8", data, "csv")
+        return _download(statement_service.to_csv(data), "text/csv", data, "csv")
     if fmt == "pdf":
         return _download(statement_service.to_pdf(data), "application/pdf", data, "pdf")
     return render_template(
@@ -60,7 +64,7 @@ def statement():
 
 
 def _download(body: bytes, mimetype: str, data, ext: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, mimetype=mimetype)  # werkzeug adds "; charset=utf-8" to text/*
     name = f"liquidacion-{data.programme_code}-{data.month}.{ext}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from fieldapp.web import errors, filters, guard, security
+from fieldapp.web import converters, errors, filters, guard, security
 
 
 def init_web(app: Flask) -> None:
     """Hook the shared request handling onto `app`."""
+    converters.init_app(app)  # before the blueprints' rules are added
     security.init_app(app)  # first: the request id exists before any guard answers
     guard.init_app(app)
     errors.init_app(app)

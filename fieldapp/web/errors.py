@@ -41,7 +41,11 @@ def _render(code: int, message: str, error: str | None = None):
 
 def _http_error(exc: HTTPException):
     code = exc.code or 500
-    return _render(code, MESSAGES.get(code, exc.name))
+    body, code = _render(code, MESSAGES.get(code, exc.name))
+    # Keep what the exception says about itself (a 405's Allow, a 429's Retry-After), not its
+    # Content-Type: the body is ours.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, code, headers
 
 
 def _csrf_error(_exc: CSRFError):

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from fieldapp.domain.roles import HOME_AREA, may_enter
 from fieldapp.extensions import db, htmx, login_manager
+from fieldapp.models.types import MAX_ID
 
 F = TypeVar("F", bound=Callable)
 _PUBLIC_BLUEPRINTS: set[str] = set()
@@ -89,10 +90,16 @@ def _unauthorized():
 
 
 def _load_user(user_id: str):
+    """The user of a session or remember-me cookie ("id:token"), if the token is still theirs,
+    not older than the remember-me duration, and the account active."""
     from fieldapp.models import User
+    from fieldapp.services.accounts import session_is_valid
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    number, _, token = user_id.partition(":")
+    if not number.isdigit() or not token or int(number) > MAX_ID:
+        return None
+    user = db.session.get(User, int(number))
+    return user if user is not None and session_is_valid(user, token) else None
 
 
 def init_app(app: Flask) -> None:

@@ -190,3 +190,30 @@ def test_list_blank_query_values_mean_no_filter(client, open_cases):
     answer = client.get("/api/v1/cases?status=&updated_since=&page=&per_page=", headers=AUTH)
 
     assert (answer.status_code, answer.json["total"], answer.json["per_page"]) == (200, 3, 20)
+
+
+# --- Each key reads its own cases, or a programme it was granted (issue 13, item 2) ------------
+
+
+def test_a_key_without_a_grant_reads_only_the_cases_it_opened(client, api_client):
+    kodak_case = factories.case()  # opened by the ST (CSV, counter), Kodak's programme
+    other_key = "another-integrator-key-0123456789abcd"
+    factories.api_client(other_key, name="Tienda Integrada", grant=False)
+    other = {"Authorization": f"Bearer {other_key}"}
+    created = client.post("/api/v1/cases", json=body(), headers=other)
+    assert created.status_code == 201, created.get_json()
+    mine = created.get_json()["case_number"]
+
+    listed = client.get("/api/v1/cases", headers=other).get_json()
+    assert [item["case_number"] for item in listed["items"]] == [mine] and listed["total"] == 1
+    assert client.get(f"/api/v1/cases/{mine}", headers=other).status_code == 200
+    hidden = client.get(f"/api/v1/cases/{kodak_case.case_number}", headers=other)
+    assert hidden.status_code == 404
+    assert hidden.get_json()["message"] == f"No existe el caso {kodak_case.case_number}."
+
+    # The Call Center's key is granted Kodak's programme: it reads both.
+    numbers = {
+        item["case_number"]
+        for item in client.get("/api/v1/cases", headers=AUTH).get_json()["items"]
+    }
+    assert numbers == {kodak_case.case_number, mine}

@@ -12,9 +12,11 @@ import json
 import shutil
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from fieldapp.domain.roles import Role
@@ -31,6 +33,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+# Assertions wait for the state they name; this only bounds how long a broken page is waited
+# for (Playwright's 5 s default is too short for a loaded 2-core machine).
+expect.set_options(timeout=15_000)
 
 
 class SyncRecorder:
@@ -41,6 +46,7 @@ class SyncRecorder:
         self.app = app
         self.bodies: list[bytes] = []
         self.fail_after_apply = 0
+        self.delay_seconds = 0.0  # answer each sync this late (a slow server or network)
         self.bytes_out = 0
         self.paths: list[str] = []
 
@@ -64,6 +70,8 @@ class SyncRecorder:
         import io
 
         environ["wsgi.input"] = io.BytesIO(body)
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)  # the slow server under test, not a wait
         if self.fail_after_apply <= 0:
             return self.app(environ, start_response)
         self.fail_after_apply -= 1
@@ -115,6 +123,7 @@ def live_app(template_db, tmp_path_factory):
         factories.user(Role.COURIER, username="rosa", full_name="Rosa Huamán")
         factories.user(Role.SUPERVISOR, username="sofia", full_name="Sofía Ramos")
         factories.user(Role.COURIER, username="tomas", full_name="Tomás Rojas")
+        # The transfer figures count one route: a courier no other test gives stops to.
         factories.user(Role.COURIER, username="paula", full_name="Paula Díaz")
         factories.user(Role.DISPATCHER, username="diana", full_name="Diana Torres")
         db.session.remove()
@@ -136,6 +145,7 @@ def server(live_server, live_app):
     live_server.start()
     live_server.recorder.bodies.clear()
     live_server.recorder.fail_after_apply = 0
+    live_server.recorder.delay_seconds = 0.0
     with live_app.app_context():
         yield live_server
         db.session.remove()
@@ -167,6 +177,20 @@ def phone(browser, server):
     context.set_default_timeout(10_000)
     yield context
     context.close()
+
+
+def csp_errors(page) -> list[str]:
+    """The Content Security Policy errors the page logs from now on (a list that fills up)."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return errors
 
 
 def log_in(page, username: str, next_path: str | None = None) -> None:

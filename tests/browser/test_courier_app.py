@@ -201,6 +201,9 @@ def test_doa_swap_online_end_to_end(phone, server):
     expect(page.locator("h1")).to_contain_text("Mi ruta")
     page.click(f"a[href='/courier/stops/{job.id}']")
     _work_doa_stop(page, job, replacement)
+    # Wait on the state: the phone's queue is empty (not polling the database meanwhile: the
+    # test thread's reads would compete with the syncs for SQLite's lock), then the server has
+    # every step exactly once.
     expect(_pending(page)).to_have_text("0")
     _eventually(lambda: _assert_doa_done_once(job.id))
     # The supervisor sees it on the case's timeline, waiting for review.
@@ -210,9 +213,26 @@ def test_doa_swap_online_end_to_end(phone, server):
     review = supervisor.new_page()
     log_in(review, "sofia")
     review.goto(f"/cases/{job.case_number}")
-    expect(review.locator("body")).to_contain_text("Firmó María Flores (DNI 45678912)")
+    expect(review.locator("body")).to_contain_text("Firma registrada (adjunto ")
     expect(review.locator("body")).to_contain_text("Por aprobar")
     supervisor.close()
+
+
+def test_actions_queued_while_a_sync_is_on_its_way_are_sent_without_waiting(phone, server):
+    """An action added while a slow sync is in flight is not in that sync's list: the phone
+    must send it right after, not 30 s later (a loaded machine showed "1 pending" for 5 s)."""
+    job, _ = _new_stop()
+    server.recorder.delay_seconds = 1.5
+    page = phone.new_page()
+    log_in(page, "carlos")
+    page.goto(f"/courier/stops/{job.id}")
+    _submit(page, "arrive")  # its sync now takes 1.5 s
+    page.fill("input[name=service_number]", job.service_number)
+    page.fill("input[name=replacement]", "C123456")
+    _submit(page, "check_number")  # queued while the first sync is on its way
+    # Well under the sync bar's 30 s retry: only a drain that follows the first one passes.
+    expect(_pending(page)).to_have_text("0", timeout=12_000)
+    _eventually(lambda: _assert_status(job.id, JobStatus.IN_PROGRESS))
 
 
 def test_doa_swap_offline_with_reload_then_replayed(phone, server):

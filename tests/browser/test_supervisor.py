@@ -15,7 +15,7 @@ from fieldapp.models import Case, Job, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import review
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import csp_errors, log_in
 from tests.services.review_helpers import close_job, doa_case, plan_job
 
 pytestmark = pytest.mark.browser
@@ -51,15 +51,7 @@ def _closed_job() -> tuple[int, int, str]:
 def test_supervisor_approves_a_job_on_a_phone(supervisor_phone, server):
     job_id, case_id, case_number = _closed_job()
     page = supervisor_phone.new_page()
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
-    )
+    errors = csp_errors(page)
     log_in(page, "sofia")
     page.goto("/supervisor/")
     card = page.locator(f"#job-{job_id}")

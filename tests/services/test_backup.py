@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import threading
 from pathlib import Path
 
@@ -157,6 +158,15 @@ def copy(app, tmp_path) -> Path:
     case_with_photo()
     backup.create(tmp_path / "copia")
     return tmp_path / "copia"
+
+
+def test_a_backup_is_readable_by_its_owner_only(copy):
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o700
+    inside = list(copy.rglob("*"))
+    assert any(p.is_dir() for p in inside) and any(p.name == "manifest.json" for p in inside)
+    for path in inside:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path
 
 
 def test_a_tampered_media_file_is_refused_and_nothing_is_restored(copy, fresh_app):

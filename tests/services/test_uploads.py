@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import threading
 import time
 import tracemalloc
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from fieldapp.services import uploads
 
@@ -111,3 +112,76 @@ def test_a_half_sent_photo_is_refused_even_with_weasyprint_loaded(image_format):
     assert uploads.clean_photo(whole).width == 400
     with pytest.raises(uploads.UploadError, match="dañada o incompleta|no es una imagen"):
         uploads.clean_photo(whole[: len(whole) * 2 // 3])
+
+
+# --- Issue 13: metadata beyond EXIF (item 5), decoding cost (item 6) ----------------------------
+
+SECRET = b"Cliente Maria Flores DNI 45678912"
+
+
+def test_jpeg_comments_and_png_text_do_not_survive_cleaning():
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "teal").save(out, "JPEG", comment=SECRET)
+    assert SECRET in out.getvalue()
+    clean = uploads.clean_photo(out.getvalue())
+    assert SECRET not in clean.data
+    assert set(Image.open(io.BytesIO(clean.data)).info) <= {
+        "jfif",
+        "jfif_version",
+        "jfif_unit",
+        "jfif_density",
+        "dpi",
+    }
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", SECRET.decode())
+    out = io.BytesIO()
+    Image.new("RGBA", (600, 200), (255, 255, 255, 0)).save(out, "PNG", pnginfo=text)
+    signature = uploads.clean_signature(out.getvalue())
+    assert SECRET not in signature.data
+    assert "Comment" not in Image.open(io.BytesIO(signature.data)).info
+
+
+def test_a_tiny_file_of_many_pixels_is_refused_before_decoding():
+    """A 6300 x 6300 PNG is ~100 KB and cost 1 s and +270 MB to decode as a photo."""
+    out = io.BytesIO()
+    Image.new("RGB", (6300, 6300), "white").save(out, "PNG")
+    assert len(out.getvalue()) < 200_000
+    tracemalloc.start()
+    with pytest.raises(uploads.UploadError, match="6300 × 6300"):
+        uploads.clean_photo(out.getvalue())
+    with pytest.raises(uploads.UploadError, match="6300 × 6300"):
+        uploads.clean_signature(out.getvalue())
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 5 * 1024 * 1024
+
+
+def test_a_twelve_megapixel_phone_photo_is_still_accepted():
+    clean = uploads.clean_photo(_jpeg(4000, 3000))
+    assert (clean.width, clean.height) == (1600, 1200)
+
+
+def test_images_are_decoded_one_at_a_time_per_worker(monkeypatch):
+    active, most = [0], [0]
+    real = uploads._decode
+    guard = threading.Lock()
+
+    def counting(image):
+        with guard:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        try:
+            time.sleep(0.05)  # hold the decode long enough for the others to try
+            return real(image)
+        finally:
+            with guard:
+                active[0] -= 1
+
+    monkeypatch.setattr(uploads, "_decode", counting)
+    photo = _jpeg(800, 600)
+    threads = [threading.Thread(target=uploads.clean_photo, args=(photo,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert most[0] == 1

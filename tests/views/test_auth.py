@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 
 from fieldapp.domain.roles import HOME_AREA, Role
 from fieldapp.extensions import db
@@ -56,9 +59,19 @@ def test_inactive_user_cannot_log_in(login):
 
 
 def test_password_is_hashed(app):
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"  # the production setting (tests use a cheap one)
     user = factories.user(Role.COURIER)
     assert factories.PASSWORD not in user.password_hash
     assert user.password_hash.startswith("scrypt:")
+    assert user.check_password(factories.PASSWORD) and not user.check_password("wrong-horse")
+
+
+def test_production_hashes_passwords_with_scrypt(tmp_path):
+    from fieldapp.config import load_config
+
+    assert (
+        load_config(tmp_path, {"FIELDAPP_ENV": "development"})["PASSWORD_HASH_METHOD"] == "scrypt"
+    )
 
 
 def test_next_goes_back_to_the_page_asked_for(client):
@@ -94,3 +107,69 @@ def test_logged_in_user_visiting_login_goes_home(client, login):
     user = factories.user(Role.COURIER)
     login(user.username)
     assert client.get("/login").headers["Location"] == "/courier/"
+
+
+# --- Revocable sessions and remember-me cookies (issue 13, item 3) -----------------------------
+
+
+def _remembered(app, client) -> str:
+    """The remember-me cookie the client holds after logging in."""
+    cookie = client.get_cookie(app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    assert cookie is not None, "no remember cookie"
+    return cookie.value
+
+
+def _with_cookie(app, value: str):
+    """A fresh browser holding only that remember-me cookie (no session)."""
+    other = app.test_client()
+    other.set_cookie(app.config.get("REMEMBER_COOKIE_NAME", "remember_token"), value)
+    return other
+
+
+def _logs_in(browser) -> bool:
+    return browser.get("/courier/").status_code == 200
+
+
+def test_a_remember_cookie_dies_with_logout(app, client, login):
+    user = factories.user(Role.COURIER)
+    login(user.username)
+    cookie = _remembered(app, client)
+    assert _logs_in(_with_cookie(app, cookie))
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/courier/")})
+    assert not _logs_in(_with_cookie(app, cookie))
+    login(user.username)  # a new login works and gives a new cookie
+    assert _remembered(app, client) != cookie and _logs_in(client)
+
+
+def _change_password(user) -> None:
+    user.set_password("otra-clave-muy-larga-99")
+
+
+def _deactivate_then_reactivate(user) -> None:
+    user.active = False
+    db.session.commit()
+    user.active = True  # reactivated later: the old sessions stay dead
+
+
+@pytest.mark.parametrize("change", [_change_password, _deactivate_then_reactivate])
+def test_a_password_change_or_deactivation_ends_every_session_and_cookie(
+    app, client, login, change
+):
+    user = factories.user(Role.COURIER)
+    login(user.username)
+    cookie = _remembered(app, client)
+    change(user)
+    db.session.commit()
+    assert not _logs_in(client)
+    assert not _logs_in(_with_cookie(app, cookie))
+
+
+def test_a_remember_cookie_expires_on_the_server_too(app, client, login):
+    user = factories.user(Role.COURIER)
+    login(user.username)
+    cookie = _remembered(app, client)
+    days = app.config["REMEMBER_COOKIE_DURATION"] // 86400
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=days + 1), tick=False):
+        assert not _logs_in(_with_cookie(app, cookie))
+        assert not _logs_in(client)
+    assert _logs_in(_with_cookie(app, cookie))

@@ -131,7 +131,7 @@ def test_sync_applies_a_doa_swap_and_replays_harmlessly(client, login, courier):
     factories.user(Role.SUPERVISOR, username="sofia")
     login("sofia")
     page = client.get(f"/cases/{job.case.case_number}").get_data(as_text=True)
-    assert "Firmó María Flores (DNI 45678912)" in page and "Por aprobar" in page
+    assert "Firma registrada (adjunto " in page and "Por aprobar" in page
 
 
 def _badge(html: str, job_id: int) -> str:

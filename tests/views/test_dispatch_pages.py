@@ -21,11 +21,7 @@ HX = {"HX-Request": "true"}
 
 @pytest.fixture
 def day():
-    from datetime import datetime, timedelta
-
-    from fieldapp.domain.deadlines import LIMA_TZ
-
-    return datetime.now(LIMA_TZ).date() + timedelta(days=1)
+    return factories.next_working_day()
 
 
 @pytest.fixture

@@ -82,6 +82,9 @@ def test_verification_page_shows_the_facts_and_initials_only(client, delivered):
         assert personal not in html
     assert case.unit.service_number not in html and "Rosa Quispe" not in html
     assert response.headers["X-Robots-Tag"].startswith("noindex")
+    # A holder checks a PDF copy against the fingerprint of the issued bytes.
+    digest = hashlib.sha256(documents.pdf_bytes(note)).hexdigest()
+    assert digest == note.sha256 and f'data-test="sha256">{digest}<' in html
 
 
 def test_verification_by_typed_short_code_and_after_a_correction(client, delivered):
@@ -101,6 +104,9 @@ def test_verification_by_typed_short_code_and_after_a_correction(client, deliver
 def test_unknown_verification_tokens_are_not_found(client, app):
     response = client.get("/d/not-a-real-token")
     assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "Documento no encontrado o no válido" in html
+    assert "La página que busca no existe." not in html
 
 
 def test_the_case_page_lists_its_documents(client, login, delivered):

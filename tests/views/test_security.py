@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from fieldapp.domain.roles import Role
 from tests import factories
@@ -160,16 +162,41 @@ def test_cookies_are_secure_outside_development(database, tmp_path):
 # --- Throttling -------------------------------------------------------------------------------
 
 
-def test_login_is_throttled_per_account(client, login):
+def test_failures_from_one_address_never_lock_the_account_for_another(app, client, login):
     user = factories.user(Role.DISPATCHER)
-    for _ in range(5):
-        assert login(user.username, "wrong-password").status_code == 200
-    response = login(user.username, factories.PASSWORD)  # even the right password now waits
-    assert response.status_code == 429
-    assert "Demasiados intentos" in response.get_data(as_text=True)
-    # Another account from the same address is not locked by this one's failures.
-    other = factories.user(Role.COURIER)
-    assert login(other.username).status_code == 303
+    for _ in range(12):  # someone elsewhere guessing at this account
+        login(user.username, "wrong-password")
+    owner = app.test_client()  # the owner, from an address that has not failed
+    token = csrf_token(owner)
+    response = owner.post(
+        "/login",
+        data={"username": user.username, "password": factories.PASSWORD, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
+    assert response.status_code == 303
+
+
+WAIT = re.compile(r"Espere (\d+) s")
+
+
+def test_one_address_at_one_account_backs_off_exponentially(client, login):
+    user = factories.user(Role.DISPATCHER)
+    with time_machine.travel(datetime(2026, 12, 1, 10, 0, tzinfo=UTC), tick=False) as clock:
+        for _ in range(3):  # typos are free
+            assert login(user.username, "wrong-password").status_code == 200
+        waits = []
+        for _ in range(4):
+            response = login(user.username, factories.PASSWORD)  # even the right one waits
+            assert response.status_code == 429
+            waits.append(int(WAIT.search(response.get_data(as_text=True)).group(1)))
+            clock.shift(waits[-1])
+            assert login(user.username, "wrong-password").status_code == 200
+        assert waits == [5, 10, 20, 40]
+        # Another account from the same address is not slowed by this one's failures.
+        assert login(factories.user(Role.COURIER).username).status_code == 303
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/courier/")})
+        clock.shift(80)
+        assert login(user.username).status_code == 303  # the right password after the wait
 
 
 def test_login_is_throttled_per_address(app, client, login):
@@ -225,3 +252,25 @@ def test_the_map_tile_host_is_allowed_as_an_image_source_only_when_set(app, clie
     directives = dict(part.strip().split(" ", 1) for part in with_tiles.split(";"))
     assert directives["img-src"] == "'self' data: blob: https://*.tile.example.org"
     assert directives["connect-src"] == "'self'" and directives["script-src"] == "'self'"
+
+
+# --- Small protocol details (issue 13, item 14) -----------------------------------------------
+
+
+def test_a_405_says_which_methods_are_allowed(client):
+    response = client.get("/logout")
+    assert response.status_code == 405
+    allowed = set(response.headers["Allow"].split(", "))
+    assert "POST" in allowed and "GET" not in allowed
+    assert "Método no permitido." in response.get_data(as_text=True)
+    assert response.mimetype == "text/html"
+
+
+def test_hsts_comes_from_the_app_alone_behind_the_documented_proxy(database, tmp_path):
+    deploy = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text()
+    assert not re.search(r"add_header\s+Strict-Transport-Security", deploy)
+    app = make_app(database, tmp_path, PROXY_FIX_COUNT=1)
+    response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers.getlist("Strict-Transport-Security") == [
+        "max-age=31536000; includeSubDomains"
+    ]

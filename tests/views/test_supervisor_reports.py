@@ -16,7 +16,10 @@ from fieldapp.services import review, stock, workshop
 from tests import factories
 from tests.services.review_helpers import close_job, doa_case, plan_job
 
-MONTH = utcnow().astimezone(LIMA_TZ).strftime("%Y-%m")
+
+def this_month() -> str:
+    """The current Lima month, read when a test runs (not at import: a run may cross midnight)."""
+    return utcnow().astimezone(LIMA_TZ).strftime("%Y-%m")
 
 
 @pytest.fixture
@@ -84,12 +87,12 @@ def test_statement_page_and_downloads(client, supervisor):
     review.approve(close_job(case, courier), supervisor)
     db.session.commit()
     html = client.get("/supervisor/statement").get_data(as_text=True)
-    assert f'value="{MONTH}"' in html and "1 casos cerrados" in html and "T400001" in html
-    response = client.get(f"/supervisor/statement?month={MONTH}&format=csv")
-    assert response.mimetype == "text/csv"
-    assert f"liquidacion-kodak-inkjet-{MONTH}.csv" in response.headers["Content-Disposition"]
+    assert f'value="{this_month()}"' in html and "1 casos cerrados" in html and "T400001" in html
+    response = client.get(f"/supervisor/statement?month={this_month()}&format=csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert f"liquidacion-kodak-inkjet-{this_month()}.csv" in response.headers["Content-Disposition"]
     assert "T400001" in response.data.decode("utf-8-sig")
-    response = client.get(f"/supervisor/statement?month={MONTH}&format=pdf")
+    response = client.get(f"/supervisor/statement?month={this_month()}&format=pdf")
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
     response = client.get("/supervisor/statement?month=2026-13")
     assert response.status_code == 422 and "Use el formato AAAA-MM" in response.get_data(

@@ -163,14 +163,17 @@
       .then(() => { notify(); return result; }));
   }
 
-  // An action queued while a drain runs may have been listed too late: drain once more after.
+  // A drain sends the actions queued when it started: one asked for while it runs (an action
+  // added meanwhile) is a second drain right after it, not a wait for the next 30 s retry.
   function flush() {
-    if (!flushing) {
-      flushing = drain().finally(() => { flushing = null; });
-      return flushing;
+    if (flushing) {
+      if (!again) {
+        again = flushing.catch(() => null).then(() => { again = null; return flush(); });
+      }
+      return again;
     }
-    if (!again) again = flushing.then(() => { again = null; return flush(); });
-    return again;
+    flushing = drain().finally(() => { flushing = null; });
+    return flushing;
   }
 
   scope.FieldOutbox = {
