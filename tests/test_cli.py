@@ -142,12 +142,19 @@ def test_seed_demo_sends_iquitos_and_cusco_by_agency_with_waybills(runner):
 
 def test_create_user_at_a_branch(runner):
     factories.branch("san-luis", "Mostrador San Luis", (-12.0756, -76.9936), "150134")
-    args = ["create-user", "rosa", "--role", "courier", "--password", "s3cret-pass"]
+    args = [
+        "create-user",
+        "rosa",
+        "--role",
+        "courier",
+        "--password",
+        "cóndor-arequipa-volcán-misti",
+    ]
     result = runner.invoke(args=[*args, "--branch", "san-luis"])
     assert result.exit_code == 0, result.output
     assert accounts.find_user("rosa").branch_id is not None
     wrong = runner.invoke(
-        args=["create-user", "otra", "--password", "s3cret-pass", "--branch", "x"]
+        args=["create-user", "otra", "--password", "cóndor-arequipa-volcán-misti", "--branch", "x"]
     )
     assert wrong.exit_code != 0 and "No existe la sede x." in wrong.output
     assert accounts.find_user("otra") is None

@@ -47,14 +47,14 @@ def test_a_request_commits_below_400_and_keeps_nothing_on_an_error(app):
         view.__name__ = f"write_{username}"
         app.add_url_rule(f"/test/{username}", view_func=view, methods=["POST"])
 
-    writer("ok", 200)
+    writer("answered", 200)
     writer("moved", 303)
     writer("refused", 409)
     writer("broken", 500)
     writer("recorded", 422, kept=True)
     client = app.test_client()
     app.config["WTF_CSRF_ENABLED"] = False
-    for name in ("ok", "moved", "refused", "broken", "recorded"):
+    for name in ("answered", "moved", "refused", "broken", "recorded"):
         client.post(f"/test/{name}")
     stored = set(db.session.scalars(select(User.username)))
-    assert stored == {"ok", "moved", "recorded"}
+    assert stored == {"answered", "moved", "recorded"}

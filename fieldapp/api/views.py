@@ -47,10 +47,12 @@ def create_case(data: intake.CaseInput):
     ---
     :raises IntakeError: answered 422 with every invalid field (errors.py).
     :raises DuplicateCase: answered 409 (errors.py).
-    :raises ServiceUnavailable: (503) when the key has no programme and there is not exactly
-        one active programme.
+    :raises ServiceUnavailable: (503) when the key's programme is not active, or the key has no
+        programme and there is not exactly one active programme.
     """
     client = auth.current_client()
+    if client.programme is not None and not client.programme.active:
+        abort(503, message="El programa de garantía de esta clave no está activo.")
     try:
         programme = client.programme or intake.default_programme()
     except LookupError as exc:

@@ -171,7 +171,7 @@ def test_import_converts_an_excel_ansi_file_and_gives_back_the_rejected_rows(des
     with page.expect_download() as template:
         page.locator("[data-test=template]").click()
     header = template.value.path().read_bytes().decode("utf-8-sig").splitlines()[0]
-    assert header.startswith("case_number,service_number,")
+    assert header.startswith("programme,case_number,service_number,")
 
     page.set_input_files("input[type=file]", str(ansi))
     page.get_by_role("button", name="Importar").click()
