@@ -230,7 +230,8 @@ def test_dispatch_reserves_the_unit_and_the_courier_is_told_which_to_take(phone,
 
     board = phone.browser.new_context(viewport=PHONE, base_url=server.url).new_page()
     log_in(board, "diana")
-    board.goto("/dispatch/")
+    # The stop is on today's route; after the shift (e.g. at 23:55) /dispatch/ opens tomorrow.
+    board.goto(f"/dispatch/?day={factories.days_ago(0).isoformat()}")
     reservation = board.locator(f"#reservation-{job.id}")
     expect(reservation).to_contain_text("Sin equipo nuevo reservado")
     board.locator("#board form[action$='/publish'] button").click()
