@@ -145,7 +145,10 @@ def test_the_route_flags_a_stop_whose_last_action_was_refused(client, login, cou
     login("carlos")
     sn = job.case.unit.service_number
     refused = action(job, "check_number", service_number=sn, replacement="C654321")
-    assert post_sync(client, refused).status_code == 422
+    answer = post_sync(client, refused)
+    # Refused for good: a 2xx (the phone's queue lets it go) that says so, with the reason.
+    assert answer.status_code == 200 and answer.get_json()["refused"] is True
+    assert answer.get_json()["refused_status"] == 422
     html = client.get("/courier/").get_data(as_text=True)
     assert "hidden" not in _badge(html, job.id) and "no figura en el stock" in _badge(html, job.id)
     fixed = action(job, "check_number", service_number=sn, replacement="C765432")
@@ -203,7 +206,8 @@ def test_a_courier_cannot_open_another_couriers_stop_or_files(client, login, cou
         response = client.get(path)
         assert response.status_code == 404, path
         assert "Sincronizar" not in response.get_data(as_text=True)
-    assert post_sync(client, action(theirs, "arrive")).status_code == 404
+    not_theirs = post_sync(client, action(theirs, "arrive")).get_json()
+    assert not_theirs["refused"] is True and not_theirs["refused_status"] == 404
 
 
 def _token(client):
@@ -267,5 +271,7 @@ def test_an_oversize_sync_body_is_refused_with_json(client, login, courier):
     login("carlos")
     raw = action(job, "photo", purpose="unit_condition", data="A" * (13 * 1024 * 1024))
     response = post_sync(client, raw)
-    assert response.status_code == 413
-    assert response.get_json()["message"] == "El archivo es demasiado grande."
+    assert response.status_code == 200  # refused for good: the queue must not retry it forever
+    body = response.get_json()
+    assert body["refused"] is True and body["refused_status"] == 413
+    assert body["message"] == "El archivo es demasiado grande."

@@ -1,12 +1,11 @@
 /* The courier's offline queue in IndexedDB, shared by the pages and the service worker.
    Each action gets an id made here, so replaying it is harmless (the server applies an id once).
-   Only a 2xx answer removes an action silently; 400/404/409/413/415/422 are final refusals
-   (removed, and kept in "rejected" to show the courier); anything else keeps it queued. */
+   Only a 2xx answer removes an action: applied, or refused for good (`"refused": true`: kept in
+   "rejected", with the server's reason, to show the courier); anything else keeps it queued. */
 (function (scope) {
   "use strict";
   const DB_NAME = "fieldapp-courier";
   const SYNC_URL = "/courier/sync";
-  const FINAL = new Set([400, 404, 409, 413, 415, 422]);
   const channel = "BroadcastChannel" in scope ? new BroadcastChannel("fieldapp-outbox") : null;
   let flushing = null;
   let again = null;
@@ -142,16 +141,20 @@
         if (index >= actions.length) return { sent, pending: 0, state: "ok" };
         const action = actions[index];
         return send(action).then((response) => {
+          // Only a 2xx removes an action: applied, or refused for good ("refused": true, with
+          // the reason shown on its step). Anything else stays queued and is retried.
           if (response.ok) {
-            sent += 1;
-            return answerOf(response).then(keepClock).then(() => remove(action.seq))
-              .then(notify).then(() => step(index + 1));
-          }
-          if (FINAL.has(response.status)) {
-            return answerOf(response).then((body) => run("rejected", "readwrite", (store) => store.put({
-              id: action.id, type: action.type, job_id: action.job_id, steps: action.steps || [],
-              status: response.status, message: body.message || "Rechazada por el servidor.",
-            }))).then(() => remove(action.seq)).then(notify).then(() => step(index + 1));
+            return answerOf(response).then((body) => {
+              keepClock(body);
+              if (!body.refused) {
+                sent += 1;
+                return null;
+              }
+              return run("rejected", "readwrite", (store) => store.put({
+                id: action.id, type: action.type, job_id: action.job_id, steps: action.steps || [],
+                status: body.refused_status, message: body.message || "Rechazada por el servidor.",
+              }));
+            }).then(() => remove(action.seq)).then(notify).then(() => step(index + 1));
           }
           const state = response.status === 401 || response.type === "opaqueredirect" ? "auth"
             : response.status === 403 ? "forbidden" : "retry";
