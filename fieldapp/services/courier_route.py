@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from fieldapp.domain import jobs as job_rules
@@ -20,11 +21,20 @@ STAFF_SEE_ALL_MEDIA = frozenset({Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, R
 
 
 def todays_route(user: User, day: date) -> Route | None:
-    """The courier's route for `day`, once dispatch has published it."""
-    stmt = select(Route).where(
-        Route.courier_id == user.id, Route.day == day, Route.published_at.is_not(None)
+    """The courier's route for `day`, once dispatch has published it: the day's own route, or
+    the multi-day trip `day` falls in (its second and later days included)."""
+    longest = current_app.config["TRIP_MAX_DAYS"]
+    published = db.session.scalars(
+        select(Route)
+        .where(
+            Route.courier_id == user.id,
+            Route.published_at.is_not(None),
+            Route.day <= day,
+            Route.day >= day - timedelta(days=max(longest - 1, 0)),
+        )
+        .order_by(Route.day.desc())
     )
-    return db.session.scalar(stmt)
+    return next((r for r in published if r.day + timedelta(days=r.days - 1) >= day), None)
 
 
 def stop_for(user: User, job_id: int) -> Job | None:

@@ -275,3 +275,18 @@ def test_an_oversize_sync_body_is_refused_with_json(client, login, courier):
     body = response.get_json()
     assert body["refused"] is True and body["refused_status"] == 413
     assert body["message"] == "El archivo es demasiado grande."
+
+
+@pytest.mark.parametrize(("days", "seen"), [(3, True), (1, False)])
+def test_a_trip_shows_on_each_of_its_days(client, login, courier, days, seen):
+    from fieldapp.models import Route
+
+    job = published_stop(courier)
+    route = db.session.get(Route, job.route_id)
+    route.day, route.days = factories.days_ago(1), days  # started yesterday
+    db.session.commit()
+    number = job.case.case_number
+    login("carlos")
+    html = client.get("/courier/").get_data(as_text=True)
+    assert (number in html) is seen
+    assert (client.get(f"/courier/stops/{job.id}").status_code == 200) is True
