@@ -59,12 +59,14 @@ def get(run_id: int) -> OptimisationRun | None:
     return db.session.get(OptimisationRun, run_id)
 
 
-def latest(day: date, status: RunStatus | None = None) -> OptimisationRun | None:
-    """The day's most recent run (with that status, when given)."""
-    query = select(OptimisationRun).where(OptimisationRun.day == day)
-    if status is not None:
-        query = query.where(OptimisationRun.status == status)
-    return db.session.scalar(query.order_by(OptimisationRun.id.desc()).limit(1))
+def latest(day: date) -> OptimisationRun | None:
+    """The day's most recent run."""
+    return db.session.scalar(
+        select(OptimisationRun)
+        .where(OptimisationRun.day == day)
+        .order_by(OptimisationRun.id.desc())
+        .limit(1)
+    )
 
 
 def queued_before(moment: datetime) -> list[int]:

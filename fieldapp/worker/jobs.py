@@ -126,7 +126,7 @@ def optimise(
     budget = seconds if seconds is not None else current_app.config["ROUTING_SECONDS"]
     plan = routing.solve(prepared.problem, budget, seed=current_app.config["ROUTING_SEED"])
     with unit_of_work():
-        return dispatch.apply_optimisation(prepared, plan, db.session.merge(actor))
+        return dispatch.apply_optimisation(prepared, plan, actor)
 
 
 def optimise_day(run_id: int) -> None:

@@ -47,12 +47,6 @@ class JobQueue:
         """
         self.actors[job].send_with_options(args=args, delay=delay_ms)
 
-    def waiting(self) -> int | None:
-        """Messages waiting in the in-memory broker (None for Redis: see /healthz's rows)."""
-        if not isinstance(self.broker, StubBroker):
-            return None
-        return sum(q.qsize() for q in self.broker.queues.values())
-
 
 def _in_app_context(app: Flask, run: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(run)
