@@ -2,7 +2,7 @@
 
 Usage: python bench/documents.py [--runs N] [--stops S] [--all-cores] [--write DIR]
 
-Renders through the app's own templates, fetcher and QR code (`fieldapp.services.pdf_render`),
+Renders through the app's own templates, fetcher and QR code (`fieldapp.infra.pdf_render`),
 with a real signature image in a temporary media folder, and prints the median and p95 of the
 wall time of each render (targets: delivery note <= 150 ms median, route sheet <= 1.5 s).
 `--write DIR` also saves one PDF of each for a look.
@@ -26,7 +26,10 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from fieldapp import create_app  # noqa: E402
 from fieldapp.domain.mapping import plan_map
-from fieldapp.services import media, pdf_render  # noqa: E402
+from fieldapp.infra import (
+    media,  # noqa: E402
+    pdf_render,
+)
 
 TARGETS = {"delivery note": 0.150, "route sheet": 1.5}
 

@@ -36,7 +36,8 @@ from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, CourierProfile, Job, Programme, Route, SyncAction
 from fieldapp.models.types import utcnow
-from fieldapp.services import accounts, intake, jobs
+from fieldapp.services.accounts import users
+from fieldapp.services.cases import intake, visits
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_DSN = "postgresql://fieldapp:fieldapp@127.0.0.1:5432/postgres"
@@ -81,16 +82,16 @@ def prepare(couriers: int, stops: int, dispatchers: int, pending: int) -> dict:
         case_admin_email="case.admin@kodak.example",
     )
     db.session.add(programme)
-    admin = accounts.create_user("loadadmin", PASSWORD, Role.ADMIN)
+    admin = users.create_user("loadadmin", PASSWORD, Role.ADMIN)
     plan = {"password": PASSWORD, "couriers": [], "dispatchers": []}
     for d in range(dispatchers):
-        accounts.create_user(f"loaddisp{d:02d}", PASSWORD, Role.DISPATCHER)
+        users.create_user(f"loaddisp{d:02d}", PASSWORD, Role.DISPATCHER)
         plan["dispatchers"].append(f"loaddisp{d:02d}")
     db.session.flush()
     today = now.astimezone(LIMA_TZ).date()
     serial = 1
     for c in range(couriers):
-        user = accounts.create_user(f"loadcourier{c:03d}", PASSWORD, Role.COURIER)
+        user = users.create_user(f"loadcourier{c:03d}", PASSWORD, Role.COURIER)
         db.session.add(
             CourierProfile(
                 user=user,
@@ -109,14 +110,14 @@ def prepare(couriers: int, stops: int, dispatchers: int, pending: int) -> dict:
         for _ in range(stops):
             case = _case(serial, programme, now, False)
             serial += 1
-            job = jobs.open_job(case)
+            job = visits.open_job(case)
             route.jobs.append(job)
             job.status, job.sequence = JobStatus.PLANNED, len(route.jobs)
             entry["stops"].append(
                 {"job_id": None, "service_number": case.unit.service_number, "_job": job}
             )
         db.session.flush()
-        jobs.on_publish(route, admin)
+        visits.on_publish(route, admin)
         for stop in entry["stops"]:
             stop["job_id"] = stop.pop("_job").id
         plan["couriers"].append(entry)

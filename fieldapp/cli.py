@@ -10,7 +10,9 @@ from flask import Flask
 
 from fieldapp.domain.case_flow import FLOW_LABELS, STATUS_LABELS
 from fieldapp.domain.roles import Role
-from fieldapp.services import accounts, csv_import, demo
+from fieldapp.ops import demo
+from fieldapp.services.accounts import users
+from fieldapp.services.cases import csv_import
 from fieldapp.transaction import unit_of_work
 from fieldapp.worker import jobs
 
@@ -30,16 +32,16 @@ def create_user(
     username: str, role: str, full_name: str | None, branch_code: str | None, password: str
 ) -> None:
     """Create a staff account (admin by default)."""
-    from fieldapp.services import branches
+    from fieldapp.services.accounts import branches
 
     branch = branches.by_code(branch_code)
     if branch_code and branch is None:
         raise click.BadParameter(f"No existe la sede {branch_code}.", param_hint="--branch")
     try:
         with unit_of_work():
-            user = accounts.create_user(username, password, Role(role), full_name)
+            user = users.create_user(username, password, Role(role), full_name)
             user.branch_id = branch.id if branch is not None else None
-    except accounts.AccountError as exc:
+    except users.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Usuario {user.username} creado con rol {user.role.value}.")
 
@@ -91,7 +93,7 @@ def import_cases(file, username: str | None, code: str | None) -> None:
     programme = _programme(code) if code else None
     actor = None
     if username:
-        actor = accounts.find_user(username)
+        actor = users.find_user(username)
         if actor is None:
             raise click.ClickException(f"No existe el usuario {username}.")
     with unit_of_work():
@@ -116,7 +118,7 @@ def _programme(code: str | None):
 
     :raises click.BadParameter: when there is no such programme, or several and no code.
     """
-    from fieldapp.services import intake
+    from fieldapp.services.cases import intake
 
     try:
         return intake.programme_for(code)
@@ -131,7 +133,7 @@ def _programme(code: str | None):
 @click.option("--programme", "code", help="Programme code (needed when there are several).")
 def statement(month: str, csv_file, pdf_file, code: str | None) -> None:
     """Monthly statement of one programme's closed cases (MONTH as YYYY-MM): totals, CSV, PDF."""
-    from fieldapp.services import statement as statement_service
+    from fieldapp.services.supervisor import statement as statement_service
 
     programme = _programme(code)
     try:
@@ -152,7 +154,7 @@ def statement(month: str, csv_file, pdf_file, code: str | None) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def backup(folder: Path) -> None:
     """Back up the database and the media files into FOLDER (new or empty), with a manifest."""
-    from fieldapp.services import backup as backup_service
+    from fieldapp.ops import backup as backup_service
 
     try:
         manifest = backup_service.create(folder)
@@ -170,7 +172,7 @@ def backup(folder: Path) -> None:
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 def restore(folder: Path, force: bool) -> None:
     """Check every SHA-256 of the backup in FOLDER, then restore its database and media."""
-    from fieldapp.services import backup as backup_service
+    from fieldapp.ops import backup as backup_service
 
     try:
         manifest = backup_service.restore(folder, force=force)
@@ -188,7 +190,7 @@ def restore(folder: Path, force: bool) -> None:
 @click.option("--output", "-o", type=click.File("w"), default="-", help="JSON file (stdout).")
 def export_customer(document_id: str, case_number: str | None, output) -> None:
     """Everything stored about a customer, as JSON (Ley 29733 access request)."""
-    from fieldapp.services import privacy
+    from fieldapp.ops import privacy
 
     try:
         with unit_of_work():
@@ -209,7 +211,7 @@ def anonymise_customers(older_than_days: int | None, dry_run: bool) -> None:
     """Anonymise customers whose cases all ended long ago (Ley 29733), keeping statistics."""
     from flask import current_app
 
-    from fieldapp.services import privacy
+    from fieldapp.ops import privacy
 
     days = older_than_days if older_than_days is not None else current_app.config["RETENTION_DAYS"]
     if dry_run:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort
 from flask_login import current_user
 
-from fieldapp.services import courier_route, media
+from fieldapp.infra import media
+from fieldapp.services.courier import route
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
@@ -16,7 +17,7 @@ def attachment(attachment_id: int):
 
     :raises NotFound: (404) when it does not exist, the user may not see it, or it is missing.
     """
-    found = courier_route.attachment_for(current_user, attachment_id)
+    found = route.attachment_for(current_user, attachment_id)
     if found is None:
         abort(404)
     try:

@@ -15,7 +15,8 @@ from fieldapp.domain.geo import ST_COUNTER
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Branch, Case, CourierProfile, Programme, User
-from fieldapp.services import accounts, intake
+from fieldapp.services.accounts import users
+from fieldapp.services.cases import intake
 
 PASSWORD = "correct-horse-battery"
 _numbers = count(100001)
@@ -24,9 +25,7 @@ _numbers = count(100001)
 def user(role: Role | str = Role.ADMIN, username: str | None = None, **extra) -> User:
     """A user of `role` whose password is PASSWORD."""
     role = Role(role)
-    made = accounts.create_user(
-        username or f"{role.value}{next(_numbers)}", PASSWORD, role, **extra
-    )
+    made = users.create_user(username or f"{role.value}{next(_numbers)}", PASSWORD, role, **extra)
     db.session.commit()
     return made
 
@@ -50,7 +49,7 @@ def programme(**extra) -> Programme:
 
 def second_programme() -> Programme:
     """The demo's second programme (Epson: 7-day DOA, 24 months, 2 letters + 8 digits)."""
-    from fieldapp.services.demo import SECOND_PROGRAMME
+    from fieldapp.ops.demo import SECOND_PROGRAMME
 
     found = db.session.query(Programme).filter_by(code=SECOND_PROGRAMME["code"]).one_or_none()
     if found is not None:

@@ -16,8 +16,8 @@ from fieldapp.domain.shipments import JobMode, ShipmentStatus
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Case, Job, Route, Shipment, StockUnit, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import accounts
-from fieldapp.services.case_history import jobs as jobs_of
+from fieldapp.services.accounts import users as accounts
+from fieldapp.services.cases.history import jobs as jobs_of
 from tests import factories
 
 STRONG = "rimac-puente-balcon-47"

@@ -24,7 +24,8 @@ from fieldapp.extensions import db
 from fieldapp.logging_setup import redact
 from fieldapp.models import Case, DocType, Document, Job, OutboxMessage, Route
 from fieldapp.models.types import utcnow
-from fieldapp.services import jobs, publishing
+from fieldapp.services.cases import visits
+from fieldapp.services.dispatch import publishing
 from fieldapp.worker.jobs import deliver_pending, issue_pending
 from tests import factories
 from tests.api.conftest import API_KEY, body
@@ -60,7 +61,7 @@ def captured(caplog):
 
 def publish(case: Case, courier) -> None:
     """Put the case's visit on today's route and publish the day (tracking link included)."""
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     route = Route(courier=courier, day=factories.days_ago(0))
     db.session.add(route)
     route.jobs.append(job)
@@ -161,7 +162,7 @@ def test_a_day_of_work_leaves_no_personal_data_in_the_logs(app, client, login, c
     serve(app, pages)
     gunicorn_access(pages, handler)
     # Code that logs personal data by mistake is redacted too.
-    log = logging.getLogger("fieldapp.services.intake")
+    log = logging.getLogger("fieldapp.services.cases.intake")
     log.debug("customer %s phone %s dni %s at %s", CUSTOMER["name"], PHONE, DNI, ADDRESS)
     try:
         raise ValueError(f"bad contact {EMAIL} / +51 {PHONE[:3]} {PHONE[3:6]} {PHONE[6:]}")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import User
-from fieldapp.services import accounts
+from fieldapp.services.accounts import users
 from fieldapp.transaction import keep
 from fieldapp.web.guard import public
 from tests import factories
@@ -38,7 +38,7 @@ def test_a_request_commits_below_400_and_keeps_nothing_on_an_error(app):
     def writer(username: str, status: int, kept: bool = False):
         @public
         def view():
-            accounts.create_user(username, factories.PASSWORD, Role.ADMIN)
+            users.create_user(username, factories.PASSWORD, Role.ADMIN)
             db.session.flush()
             if kept:
                 keep()

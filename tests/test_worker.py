@@ -22,7 +22,8 @@ from fieldapp.models import (
     RunStatus,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import documents, optimisation_runs
+from fieldapp.services.dispatch import optimisation_runs
+from fieldapp.services.documents import issuing
 from fieldapp.transaction import unit_of_work
 from fieldapp.worker import jobs
 from tests import factories
@@ -43,12 +44,12 @@ def _messages(app) -> list[tuple[str, tuple]]:
 
 def test_a_job_is_sent_only_when_its_transaction_commits(app):
     case = factories.case()
-    requested = documents.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
+    requested = issuing.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
     assert ("issue_document", (requested.id,)) not in _messages(app)  # not before the commit
     db.session.commit()
     assert ("issue_document", (requested.id,)) in _messages(app)
 
-    documents.request(DocType.RECEPTION_RECEIPT, "k2", case=case)
+    issuing.request(DocType.RECEPTION_RECEIPT, "k2", case=case)
     db.session.rollback()
     assert [m for m in _messages(app) if m[0] == "issue_document"] == [
         ("issue_document", (requested.id,))
@@ -57,7 +58,7 @@ def test_a_job_is_sent_only_when_its_transaction_commits(app):
 
 def test_the_worker_issues_a_requested_document(app, background):
     case = factories.case()
-    requested = documents.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
+    requested = issuing.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
     db.session.commit()
     background.drain()
     issued = db.session.scalar(select(Document).where(Document.request_id == requested.id))
@@ -69,17 +70,17 @@ def test_a_failing_job_is_retried_and_shown_to_the_admin_then_cleared(
     app, background, client, login, monkeypatch
 ):
     case = factories.case()
-    requested = documents.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
+    requested = issuing.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
     db.session.commit()
     broken = {"now": True}
-    real_render = documents.pdf_render.render
+    real_render = issuing.pdf_render.render
 
     def render_failing_until_fixed(*args, **kwargs):
         if broken["now"]:
             raise RuntimeError("el renderizador no responde")
         return real_render(*args, **kwargs)
 
-    monkeypatch.setattr(documents.pdf_render, "render", render_failing_until_fixed)
+    monkeypatch.setattr(issuing.pdf_render, "render", render_failing_until_fixed)
     actor = app.extensions["fieldapp_queue"].actors["issue_document"]
     monkeypatch.setitem(actor.options, "min_backoff", 200)  # the test's retries come quickly
     monkeypatch.setitem(actor.options, "max_backoff", 400)
@@ -108,7 +109,7 @@ def test_a_failing_job_is_retried_and_shown_to_the_admin_then_cleared(
 
 def test_the_sweep_issues_what_a_lost_job_left_waiting(app):
     case = factories.case()
-    requested = documents.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
+    requested = issuing.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
     db.session.commit()
     app.extensions["fieldapp_queue"].broker.flush_all()  # the message is lost
     jobs.sweep()
@@ -118,7 +119,7 @@ def test_the_sweep_issues_what_a_lost_job_left_waiting(app):
 
 def test_healthz_reports_the_age_of_the_oldest_waiting_document(app, client):
     case = factories.case()
-    requested = documents.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
+    requested = issuing.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
     requested.requested_at = utcnow() - timedelta(minutes=3)
     db.session.commit()
     queue = client.get("/healthz").json["queue"]

@@ -9,7 +9,7 @@ from fieldapp.admin import bp
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import background_status
+from fieldapp.ops import background_status
 
 
 @bp.get("/")

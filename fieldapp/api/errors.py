@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from fieldapp.api.fields import ENGLISH_TO_SPANISH
-from fieldapp.services import intake
+from fieldapp.services.cases import intake
 from fieldapp.web.errors import MESSAGES
 
 BODY_MESSAGE = "El cuerpo de la solicitud debe ser un objeto JSON (Content-Type: application/json)."

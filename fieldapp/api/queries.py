@@ -11,13 +11,13 @@ from sqlalchemy.orm import selectinload
 from fieldapp.domain.case_flow import Status
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Case
-from fieldapp.services import case_history
+from fieldapp.services.cases import history
 
 
 class CaseWithTimeline:
     """A case and its timeline, dumped as one object."""
 
-    def __init__(self, case: Case, timeline: list[case_history.TimelineEntry]) -> None:
+    def __init__(self, case: Case, timeline: list[history.TimelineEntry]) -> None:
         self._case = case
         self.timeline = timeline
 
@@ -39,9 +39,9 @@ def find_case(case_number: str, client: ApiClient) -> Case | None:
     return db.session.scalar(stmt)
 
 
-def timeline(case: Case) -> list[case_history.TimelineEntry]:
+def timeline(case: Case) -> list[history.TimelineEntry]:
     """The case's audit events, oldest first; the API shows each actor's role, never a name."""
-    return case_history.timeline(case)
+    return history.timeline(case)
 
 
 def case_page(

@@ -18,7 +18,7 @@ from fieldapp.api.fields import (
 )
 from fieldapp.domain import warranty
 from fieldapp.domain.case_flow import Origin, Status
-from fieldapp.services import intake
+from fieldapp.services.cases import intake
 
 PROOF_TYPES = ("boleta", "factura")
 # The shape of a district code; whether the district exists is intake's to say.

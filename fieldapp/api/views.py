@@ -14,7 +14,7 @@ from fieldapp.api.schemas import (
     CaseOut,
     ErrorOut,
 )
-from fieldapp.services import intake
+from fieldapp.services.cases import intake
 
 # Order matters: a request without a valid key gets 401 before its body is looked at.
 bp.before_request(auth.require_api_client)

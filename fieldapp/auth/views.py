@@ -9,7 +9,7 @@ from fieldapp.auth import bp
 from fieldapp.auth.forms import LoginForm
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import limiter
-from fieldapp.services import accounts, login_throttle
+from fieldapp.services.accounts import login_throttle, users
 from fieldapp.web.guard import home_url, public, safe_next
 
 
@@ -37,12 +37,12 @@ def login():
             message = f"Demasiados intentos. Espere {wait} s e inténtelo de nuevo."
             form.password.errors.append(message)
             return render_template("auth/login.html", form=form), 429
-        user = accounts.authenticate(username, form.password.data)
+        user = users.authenticate(username, form.password.data)
         if user is None:
             login_throttle.failed(username, address)
         else:
             login_throttle.succeeded(username, address)
-            accounts.start_session(user)
+            users.start_session(user)
             # Couriers stay logged in: a phone offline for a day must still sync its queue.
             remember = form.remember.data or user.role == Role.COURIER
             login_user(user, remember=remember)

@@ -12,7 +12,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField
 
 from fieldapp.cases import bp
-from fieldapp.services import csv_import
+from fieldapp.services.cases import csv_import
 from fieldapp.transaction import discard
 
 

@@ -14,8 +14,10 @@ from fieldapp.domain.geo import Gazetteer, Zone
 from fieldapp.extensions import db
 from fieldapp.models import Case
 from fieldapp.models.types import utcnow
-from fieldapp.services import branches, case_history, case_search, intake
-from fieldapp.services.intake_preview import Preview, preview
+from fieldapp.services.accounts import branches
+from fieldapp.services.cases import history, intake
+from fieldapp.services.cases import search as case_search
+from fieldapp.services.cases.intake_preview import Preview, preview
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
 
@@ -67,8 +69,8 @@ def show(case_number: str):
         "cases/show.html",
         case=case,
         row=case_search.row_for(case, now),
-        timeline=case_history.timeline(case),
-        jobs=case_history.jobs(case),
+        timeline=history.timeline(case),
+        jobs=history.jobs(case),
         district=Gazetteer.default().get(case.ubigeo),
         now=now,
     )

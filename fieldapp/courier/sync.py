@@ -22,7 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from fieldapp.courier import bp
 from fieldapp.extensions import csrf
 from fieldapp.models.types import utcnow
-from fieldapp.services import courier_sync
+from fieldapp.services.courier import sync as courier_sync
 from fieldapp.transaction import keep
 
 MAX_ACTIONS = 50

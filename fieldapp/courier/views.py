@@ -14,7 +14,9 @@ from fieldapp.domain import stop_contact as contact
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.models import Job
-from fieldapp.services import courier_route, places, publishing
+from fieldapp.services.cases import places
+from fieldapp.services.courier import route as courier_route
+from fieldapp.services.dispatch import publishing
 
 
 def stop_links(job: Job) -> dict:

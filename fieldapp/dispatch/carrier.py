@@ -14,7 +14,7 @@ from fieldapp.domain.shipments import Direction, JobMode, ShipmentStatus
 from fieldapp.extensions import db
 from fieldapp.models import Job, Shipment
 from fieldapp.models.types import utcnow
-from fieldapp.services import shipments
+from fieldapp.services.dispatch import carrier_shipments
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
 
@@ -35,7 +35,7 @@ def shipments_index():
     return render(
         "dispatch/shipments.html",
         "dispatch/shipments.html",
-        items=shipments.open_jobs(),
+        items=carrier_shipments.open_jobs(),
         now=utcnow(),
     )
 
@@ -48,14 +48,14 @@ def book(job_id: int):
     """
     job = _job(job_id, carrier=False)
     form = BookingForm()
-    form.carrier.choices = [(name, name) for name in shipments.carriers()]
+    form.carrier.choices = [(name, name) for name in carrier_shipments.carriers()]
     legs = rules.LEGS[job.kind]
     if form.validate_on_submit():
         waybills = {
             Direction.TO_CUSTOMER: form.waybill_to_customer.data or "",
             Direction.TO_ST: form.waybill_to_st.data or "",
         }
-        booking = shipments.Booking(
+        booking = carrier_shipments.Booking(
             carrier=form.carrier.data,
             agency_branch=form.agency_branch.data,
             declared_units=form.declared_units.data,
@@ -63,8 +63,8 @@ def book(job_id: int):
             waybills={d: w for d, w in waybills.items() if d in legs},
         )
         try:
-            shipments.book(job, booking, current_user)
-        except shipments.ShipmentError as exc:
+            carrier_shipments.book(job, booking, current_user)
+        except carrier_shipments.ShipmentError as exc:
             discard()
             form.carrier.errors = [*form.carrier.errors, str(exc)]
         else:
@@ -88,7 +88,7 @@ def _move_form(shipment: Shipment, data=None) -> MoveForm:
 
 
 def _show(job: Job, move_forms=None, reception: ReceptionForm | None = None, status: int = 200):
-    legs = shipments.of_job(job)
+    legs = carrier_shipments.of_job(job)
     forms = {s.id: _move_form(s) for s in legs}
     forms.update(move_forms or {})
     return render(
@@ -125,7 +125,7 @@ def move_shipment(shipment_id: int):
     form = _move_form(found, CombinedMultiDict((request.files, request.form)))
     if form.validate():
         upload = form.waybill_photo.data
-        move = shipments.Move(
+        move = carrier_shipments.Move(
             status=ShipmentStatus(form.status.data),
             waybill=form.waybill.data,
             waybill_photo=upload.read() if upload else None,
@@ -133,8 +133,8 @@ def move_shipment(shipment_id: int):
             receiver_document_id=form.receiver_document_id.data,
         )
         try:
-            shipments.advance(found, move, current_user)
-        except shipments.ShipmentError as exc:
+            carrier_shipments.advance(found, move, current_user)
+        except carrier_shipments.ShipmentError as exc:
             discard()
             form.status.errors = [*form.status.errors, str(exc)]
         else:
@@ -157,15 +157,15 @@ def close_shipment(job_id: int):
             purpose: upload.read() for purpose in RECEPTION_PHOTOS if (upload := form[purpose].data)
         }
         refilled = {"yes": True, "no": False}.get(form.refilled.data or "")
-        reception = shipments.Reception(
+        reception = carrier_shipments.Reception(
             checked_service_number=form.checked_service_number.data,
             replacement_service_number=form.replacement_service_number.data,
             refilled=refilled,
             photos=photos,
         )
         try:
-            shipments.close(job, reception, current_user)
-        except shipments.ShipmentError as exc:
+            carrier_shipments.close(job, reception, current_user)
+        except carrier_shipments.ShipmentError as exc:
             discard()
             form.form_errors.append(str(exc))
         else:

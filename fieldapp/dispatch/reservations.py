@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from fieldapp.dispatch import bp
 from fieldapp.dispatch.views import _day, _done, _failed, _job
-from fieldapp.services import dispatch, reservations, stock
+from fieldapp.services.dispatch import planning, reservations
+from fieldapp.services.workshop import inventory
 
 
 @bp.context_processor
@@ -30,8 +31,8 @@ def reserve(day: str, job_id: int):
     when, job = _day(day), _job(job_id)
     try:
         unit = reservations.reserve(job, request.form.get("unit_id", type=int), current_user)
-    except stock.StockError as exc:
-        return _failed(when, dispatch.DispatchError(str(exc)))
+    except inventory.StockError as exc:
+        return _failed(when, planning.DispatchError(str(exc)))
     return _done(when, f"Equipo nuevo {unit.service_number} reservado para {job.case.case_number}.")
 
 
@@ -44,6 +45,6 @@ def release(day: str, job_id: int):
     when, job = _day(day), _job(job_id)
     try:
         reservations.release(job, current_user)
-    except stock.StockError as exc:
-        return _failed(when, dispatch.DispatchError(str(exc)))
+    except inventory.StockError as exc:
+        return _failed(when, planning.DispatchError(str(exc)))
     return _done(when, f"Reserva liberada: {job.case.case_number}.", "info")

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from fieldapp.dispatch import bp
-from fieldapp.services import dispatch, trips
+from fieldapp.services.dispatch import planning, trip_planning
 
 
 @bp.post("/<day>/trips")
@@ -22,8 +22,8 @@ def plan_trips(day: str):
     except ValueError:
         abort(400)
     try:
-        result = trips.plan(when, current_user)
-    except dispatch.DispatchError as exc:
+        result = trip_planning.plan(when, current_user)
+    except planning.DispatchError as exc:
         flash(str(exc), "error")
         return redirect(url_for("dispatch.index", day=when.isoformat()), 303)
     for route in result.routes:

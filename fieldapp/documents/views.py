@@ -8,7 +8,7 @@ from flask_login import current_user
 from fieldapp.documents import bp
 from fieldapp.extensions import db, limiter
 from fieldapp.models import Case, Document, Route
-from fieldapp.services import document_access, documents
+from fieldapp.services.documents import access, issuing
 from fieldapp.web.guard import public
 
 UNKNOWN_DOCUMENT = "Documento no encontrado o no válido"
@@ -20,7 +20,7 @@ def _load(document_id: int) -> Document:
     :raises NotFound: (404) for an unknown document or one the user may not see.
     """
     document = db.session.get(Document, document_id)
-    if document is None or not document_access.can_download(document, current_user):
+    if document is None or not access.can_download(document, current_user):
         abort(404)
     return document
 
@@ -33,7 +33,7 @@ def download(document_id: int):
     """
     document = _load(document_id)
     try:
-        data = documents.pdf_bytes(document)
+        data = issuing.pdf_bytes(document)
     except FileNotFoundError:
         abort(404)
     response = Response(data, mimetype="application/pdf")
@@ -52,7 +52,7 @@ def verify(token: str):
 
     An unknown token or code answers 404 with a page that says so.
     """
-    document = document_access.find_public(token)
+    document = access.find_public(token)
     if document is None:
         page = render_template("documents/verify_unknown.html", message=UNKNOWN_DOCUMENT)
         response = Response(page, status=404)
@@ -67,7 +67,7 @@ def verify(token: str):
             "documents/verify.html",
             document=document,
             case_number=case.case_number if case is not None else None,
-            initials=document_access.initials(case.customer.name) if case is not None else None,
+            initials=access.initials(case.customer.name) if case is not None else None,
             replacement=replacement,
         )
     )
@@ -79,10 +79,10 @@ def verify(token: str):
 @bp.app_template_global("route_sheet")
 def route_sheet(route: Route) -> Document | None:
     """The route's current route sheet, for links on the board and the courier's route."""
-    return documents.route_sheet(route)
+    return issuing.route_sheet(route)
 
 
 @bp.app_template_global("case_documents")
 def case_documents(case: Case) -> list[Document]:
     """The case's documents, for the "Documentos" section of the case page."""
-    return documents.for_case(case)
+    return issuing.for_case(case)

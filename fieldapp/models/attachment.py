@@ -54,6 +54,6 @@ class Attachment(db.Model):
     @property
     def storage_name(self) -> str:
         """The file's key in the media store (its path under a media folder), from its hash."""
-        from fieldapp.services.media import relative_name
+        from fieldapp.infra.media import relative_name
 
         return relative_name(self.sha256, self.content_type)

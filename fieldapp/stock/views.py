@@ -8,8 +8,9 @@ from flask_login import current_user
 from fieldapp.domain.stock import CATEGORY_LABELS, MOVEMENT_LABELS, STATUS_LABELS, StockCategory
 from fieldapp.extensions import db
 from fieldapp.models import StockUnit
-from fieldapp.services import intake, stock, stock_counts
-from fieldapp.services.stock import StockError
+from fieldapp.services.cases import intake
+from fieldapp.services.workshop import inventory, stock_counts
+from fieldapp.services.workshop.inventory import StockError
 from fieldapp.stock import bp
 from fieldapp.stock.forms import CaseNumberForm, CreditForm, DonorForm, ReceiveForm, UnitActionForm
 from fieldapp.transaction import discard
@@ -71,7 +72,7 @@ def receive():
     except LookupError as error:
         return _refused("receive_form", form, "programme", StockError(str(error)))
     try:
-        unit = stock.receive_from_manufacturer(
+        unit = inventory.receive_from_manufacturer(
             programme,
             form.service_number.data,
             form.model.data,
@@ -90,7 +91,7 @@ def reserve():
     if not form.validate_on_submit():
         return _page(422, reserve_form=form)
     try:
-        unit = stock.reserve_for_case(form.case_number.data, current_user)
+        unit = inventory.reserve_for_case(form.case_number.data, current_user)
     except StockError as error:
         return _refused("reserve_form", form, "case_number", error)
     return _saved(f"Equipo {unit.service_number} reservado para el caso {form.case_number.data}.")
@@ -103,7 +104,7 @@ def collect_doa():
     if not form.validate_on_submit():
         return _page(422, collect_form=form)
     try:
-        unit = stock.collect_doa_for_case(form.case_number.data, current_user)
+        unit = inventory.collect_doa_for_case(form.case_number.data, current_user)
     except StockError as error:
         return _refused("collect_form", form, "case_number", error)
     return _saved(f"Equipo DOA {unit.service_number} recibido en stock.")
@@ -116,11 +117,11 @@ def credit():
     if not form.validate_on_submit():
         return _page(422, credit_form=form)
     try:
-        store = stock.store_for_credit(form.store_name.data, form.store_ubigeo.data)
+        store = inventory.store_for_credit(form.store_name.data, form.store_ubigeo.data)
     except StockError as error:
         return _refused("credit_form", form, "store_ubigeo", error)
     try:
-        movement = stock.credit_at_sale(
+        movement = inventory.credit_at_sale(
             store, form.service_number.data, form.model.data, current_user, form.note.data
         )
     except StockError as error:
@@ -146,7 +147,7 @@ def donor(unit_id: int):
     try:
         if not form.validate_on_submit():
             raise StockError("Indique al menos un repuesto utilizable.")
-        stock.make_parts_donor(unit, form.parts.data.splitlines(), current_user)
+        inventory.make_parts_donor(unit, form.parts.data.splitlines(), current_user)
     except StockError as error:
         discard()
         flash(f"{unit.service_number}: {error}", "error")
@@ -165,7 +166,7 @@ def return_unit(unit_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        stock.return_to_manufacturer(unit, current_user, form.note.data or None)
+        inventory.return_to_manufacturer(unit, current_user, form.note.data or None)
     except StockError as error:
         discard()
         flash(str(error), "error")
@@ -183,7 +184,7 @@ def release(unit_id: int):
     if not UnitActionForm().validate_on_submit():
         abort(400)
     try:
-        stock.release(unit, current_user)
+        inventory.release(unit, current_user)
     except StockError as error:
         discard()
         flash(str(error), "error")

@@ -7,9 +7,9 @@ from flask import Response, render_template, request
 from fieldapp.domain.case_flow import FLOW_LABELS
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.models.types import utcnow
-from fieldapp.services import dashboard as dashboard_service
-from fieldapp.services import intake
-from fieldapp.services import statement as statement_service
+from fieldapp.services.cases import intake
+from fieldapp.services.supervisor import figures as dashboard_service
+from fieldapp.services.supervisor import statement as statement_service
 from fieldapp.supervisor import bp
 from fieldapp.supervisor.forms import StatementForm
 

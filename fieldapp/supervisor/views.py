@@ -9,8 +9,8 @@ from fieldapp.cases.forms import choices
 from fieldapp.domain.geo import Zone
 from fieldapp.domain.jobs import PHOTO_LABELS
 from fieldapp.domain.review import FLAG_LABELS, Flag
-from fieldapp.services import review
-from fieldapp.services.jobs import JobError
+from fieldapp.services.cases.visits import JobError
+from fieldapp.services.supervisor import approval
 from fieldapp.supervisor import bp
 from fieldapp.supervisor.forms import ApproveForm, BulkApproveForm, QueueFilterForm, RejectForm
 from fieldapp.transaction import discard
@@ -18,12 +18,12 @@ from fieldapp.transaction import discard
 _SUBMITTED = object()
 
 
-def _filters() -> tuple[QueueFilterForm, review.QueueFilter, dict[str, str]]:
+def _filters() -> tuple[QueueFilterForm, approval.QueueFilter, dict[str, str]]:
     """The queue's filters from the query string (unknown values are ignored), and the query
     arguments that keep them across approve and reject."""
     form = QueueFilterForm(request.args)
     form.courier.choices = choices(
-        [("", "Todos"), *((str(u.id), u.full_name) for u in review.couriers())]
+        [("", "Todos"), *((str(u.id), u.full_name) for u in approval.couriers())]
     )
     form.flag.choices = choices(
         [("", "Todas"), ("clean", "Sin observaciones"), *FLAG_LABELS.items()]
@@ -31,7 +31,7 @@ def _filters() -> tuple[QueueFilterForm, review.QueueFilter, dict[str, str]]:
     courier = form.courier.data if (form.courier.data or "").isdigit() else None
     zone = form.zone.data if form.zone.data in Zone._value2member_map_ else None
     flag = form.flag.data if form.flag.data in Flag._value2member_map_ else None
-    filters = review.QueueFilter(
+    filters = approval.QueueFilter(
         courier_id=int(courier) if courier else None,
         zone=Zone(zone) if zone else None,
         flag=Flag(flag) if flag else None,
@@ -43,7 +43,7 @@ def _filters() -> tuple[QueueFilterForm, review.QueueFilter, dict[str, str]]:
 
 def _queue_page(status: int = 200, reject_forms: dict | None = None, errors: dict | None = None):
     filter_form, filters, kept = _filters()
-    items = review.queue(filters)
+    items = approval.queue(filters)
     forms = reject_forms or {}
     return (
         render_template(
@@ -73,7 +73,7 @@ def _reject_form(job_id: int, formdata=_SUBMITTED) -> RejectForm:
 
 
 def _pending(job_id: int):
-    job = review.pending_job(job_id)
+    job = approval.pending_job(job_id)
     if job is None:
         abort(404)
     return job
@@ -95,7 +95,7 @@ def approve(job_id: int):
     if not ApproveForm().validate_on_submit():
         abort(400)
     try:
-        review.approve(job, current_user)
+        approval.approve(job, current_user)
     except JobError as error:
         discard()
         return _queue_page(422, errors={job_id: str(error)})
@@ -114,7 +114,7 @@ def reject(job_id: int):
     if not form.validate_on_submit():
         return _queue_page(422, reject_forms={job_id: form})
     try:
-        review.reject(
+        approval.reject(
             job, current_user, form.reason.data, to_dispatch=form.send_to.data == "dispatch"
         )
     except JobError as error:
@@ -130,7 +130,7 @@ def bulk_approve():
     if not BulkApproveForm().validate_on_submit():
         abort(400)
     _, filters, kept = _filters()
-    approved = review.bulk_approve(current_user, filters=filters)
+    approved = approval.bulk_approve(current_user, filters=filters)
     flash(f"{len(approved)} trabajos sin observaciones aprobados.", "success")
     return redirect(url_for("supervisor.index", **kept), 303)
 

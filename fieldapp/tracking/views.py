@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template
 
 from fieldapp.extensions import limiter
-from fieldapp.services import tracking
+from fieldapp.services.cases import tracking
 from fieldapp.tracking import bp
 from fieldapp.web.guard import public
 

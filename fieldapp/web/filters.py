@@ -155,7 +155,7 @@ def place(job) -> str:
 
 def deadline_status(item, now: datetime | None = None):
     """How a job's deadline or a case deadline stands (services/deadline_status.py)."""
-    from fieldapp.services import deadline_status as statuses  # services load after the app
+    from fieldapp.services.cases import deadline_status as statuses  # services load after the app
 
     return statuses.status(item, now)
 

@@ -93,7 +93,7 @@ def _load_user(user_id: str):
     """The user of a session or remember-me cookie ("id:token"), if the token is still theirs,
     not older than the remember-me duration, and the account active."""
     from fieldapp.models import User
-    from fieldapp.services.accounts import session_is_valid
+    from fieldapp.services.accounts.users import session_is_valid
 
     number, _, token = user_id.partition(":")
     if not number.isdigit() or not token or int(number) > MAX_ID:

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, redirect
 from flask_login import current_user
 
 from fieldapp.models.types import utcnow
-from fieldapp.services import background_status
+from fieldapp.ops import background_status
 from fieldapp.transaction import discard
 from fieldapp.web.guard import home_url, public
 

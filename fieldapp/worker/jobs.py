@@ -15,7 +15,10 @@ from fieldapp.domain import routing
 from fieldapp.extensions import db
 from fieldapp.models import OutboxMessage, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import dispatch, documents, notifications, optimisation_runs, privacy
+from fieldapp.ops import privacy
+from fieldapp.services.dispatch import optimisation_runs, planning
+from fieldapp.services.documents import issuing
+from fieldapp.services.notifications import outbox
 from fieldapp.transaction import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -32,26 +35,26 @@ def issue_document(request_id: int) -> None:
     now = utcnow()
     try:
         with unit_of_work():
-            documents.issue(request_id, now)
+            issuing.issue(request_id, now)
     except Exception as exc:
         with unit_of_work():
-            documents.record_failure(request_id, exc, now)
+            issuing.record_failure(request_id, exc, now)
         raise
 
 
-def issue_pending(now: datetime | None = None, limit: int = 50) -> documents.IssueReport:
+def issue_pending(now: datetime | None = None, limit: int = 50) -> issuing.IssueReport:
     """Issue up to `limit` due requests, one transaction each (the sweep and the CLI)."""
     now = now or utcnow()
-    report = documents.IssueReport()
+    report = issuing.IssueReport()
     with unit_of_work():
-        due = documents.due_request_ids(now, limit)
+        due = issuing.due_request_ids(now, limit)
     for request_id in due:
         try:
             with unit_of_work():
-                document = documents.issue(request_id, now)
+                document = issuing.issue(request_id, now)
         except Exception as exc:  # one bad document must not stop the others
             with unit_of_work():
-                documents.record_failure(request_id, exc, now)
+                issuing.record_failure(request_id, exc, now)
             report.failed += 1
         else:
             if document is None:
@@ -64,25 +67,25 @@ def issue_pending(now: datetime | None = None, limit: int = 50) -> documents.Iss
 # -- mail ---------------------------------------------------------------------------------------
 
 
-def deliver_pending(now: datetime | None = None, limit: int = 50) -> notifications.DeliveryReport:
+def deliver_pending(now: datetime | None = None, limit: int = 50) -> outbox.DeliveryReport:
     """Send up to `limit` due messages: each claimed in its own commit, then sent, then its
     outcome committed. A message is marked sent only once the server accepted it (or its .eml
     file was written); a mail server that is away ends the run (the rest wait)."""
     now = now or utcnow()
-    report = notifications.DeliveryReport()
+    report = outbox.DeliveryReport()
     with unit_of_work():
-        due = notifications.due_message_ids(now, limit)
-    transport = notifications.open_transport()
+        due = outbox.due_message_ids(now, limit)
+    transport = outbox.open_transport()
     try:
         for message_id in due:
             with unit_of_work():
-                claimed = notifications.claim(message_id, now)
+                claimed = outbox.claim(message_id, now)
             if not claimed:
                 report.skipped += 1
                 continue
             with unit_of_work():
                 message = db.session.get(OutboxMessage, message_id)
-                outcome = notifications.send_one(message, transport, now)
+                outcome = outbox.send_one(message, transport, now)
             if outcome == "sent":
                 report.sent += 1
                 continue
@@ -92,7 +95,7 @@ def deliver_pending(now: datetime | None = None, limit: int = 50) -> notificatio
     finally:
         transport.close()
     with unit_of_work():
-        report.pending = notifications.pending_count()
+        report.pending = outbox.pending_count()
     return report
 
 
@@ -101,11 +104,11 @@ def deliver_mail() -> None:
     deliver_pending(limit=200)
 
 
-def check_deadlines() -> tuple[int, notifications.DeliveryReport]:
+def check_deadlines() -> tuple[int, outbox.DeliveryReport]:
     """Warn once of every deadline at risk or overdue, then send the mail; how many were
     warned and what the delivery did."""
     with unit_of_work():
-        warned = notifications.warn_at_risk()
+        warned = outbox.warn_at_risk()
     return warned, deliver_pending(limit=200)
 
 
@@ -114,7 +117,7 @@ def check_deadlines() -> tuple[int, notifications.DeliveryReport]:
 
 def optimise(
     day: date, actor: User, seconds: float | None = None, branch_id: int | None = None
-) -> dispatch.OptimiseResult:
+) -> planning.OptimiseResult:
     """Plan the day and apply the plan (solving with no transaction open: a 5 s search must
     not hold the database).
 
@@ -122,11 +125,11 @@ def optimise(
     :raises StaleRoute: when the day's jobs changed while it was being solved (nothing written).
     """
     with unit_of_work():
-        prepared = dispatch.prepare_optimisation(day, branch_id)
+        prepared = planning.prepare_optimisation(day, branch_id)
     budget = seconds if seconds is not None else current_app.config["ROUTING_SECONDS"]
     plan = routing.solve(prepared.problem, budget, seed=current_app.config["ROUTING_SEED"])
     with unit_of_work():
-        return dispatch.apply_optimisation(prepared, plan, actor)
+        return planning.apply_optimisation(prepared, plan, actor)
 
 
 def optimise_day(run_id: int) -> None:
@@ -143,10 +146,10 @@ def optimise_day(run_id: int) -> None:
         )
     try:
         result = optimise(day, db.session.get(User, actor_id), budget, branch_id)
-    except dispatch.DispatchError as exc:
+    except planning.DispatchError as exc:
         with unit_of_work():
             run = optimisation_runs.get(run_id)
-            optimisation_runs.fail(run, str(exc), stale=isinstance(exc, dispatch.StaleRoute))
+            optimisation_runs.fail(run, str(exc), stale=isinstance(exc, planning.StaleRoute))
         return
     except Exception:
         with unit_of_work():

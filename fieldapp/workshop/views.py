@@ -10,8 +10,9 @@ from fieldapp.domain.case_flow import Status
 from fieldapp.extensions import db
 from fieldapp.models import Case, SparePart
 from fieldapp.models.types import utcnow
-from fieldapp.services import documents, workshop
-from fieldapp.services.workshop import COUNTER_COLLECTION, REPAIR_FLOWS, WorkshopError
+from fieldapp.services.documents import issuing
+from fieldapp.services.workshop import repairs
+from fieldapp.services.workshop.repairs import COUNTER_COLLECTION, REPAIR_FLOWS, WorkshopError
 from fieldapp.transaction import discard
 from fieldapp.workshop import bp
 from fieldapp.workshop.forms import (
@@ -34,7 +35,7 @@ def _index_page(form: ReceptionForm, status: int = 200):
     ).all()
     return (
         render_template(
-            "workshop/index.html", form=form, rows=workshop.repair_queue(now), ready=ready, now=now
+            "workshop/index.html", form=form, rows=repairs.repair_queue(now), ready=ready, now=now
         ),
         status,
     )
@@ -53,8 +54,8 @@ def receive():
     if not form.validate_on_submit():
         return _index_page(form, 422)
     try:
-        case = workshop.find_for_reception(form.query.data)
-        workshop.receive(
+        case = repairs.find_for_reception(form.query.data)
+        repairs.receive(
             case,
             current_user,
             refilled=form.refilled.data == "yes",
@@ -80,18 +81,18 @@ def _load(case_number: str) -> Case:
 
 
 def _case_page(case: Case, status: int = 200, **forms):
-    parts = workshop.available_parts()
+    parts = repairs.available_parts()
     part_form = forms.get("part_form") or PartForm(formdata=None)
     part_form.part.choices = [(0, "—")] + [
         (p.id, f"{p.name} (de {p.donor.service_number})") for p in parts
     ]
-    repair = workshop.find_repair(case)
+    repair = repairs.find_repair(case)
     context = {
         "case": case,
         "repair": repair,
         "now": utcnow(),
-        "parts_used": workshop.parts_used(case),
-        "documents": documents.for_case(case),
+        "parts_used": repairs.parts_used(case),
+        "documents": issuing.for_case(case),
         "diagnosis_form": forms.get("diagnosis_form")
         or DiagnosisForm(formdata=None, diagnosis=repair.diagnosis if repair else None),
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
@@ -139,7 +140,7 @@ def diagnosis(case_number: str):
     if not form.validate_on_submit():
         return _case_page(case, 422, diagnosis_form=form)
     try:
-        workshop.set_diagnosis(case, current_user, form.diagnosis.data)
+        repairs.set_diagnosis(case, current_user, form.diagnosis.data)
     except WorkshopError as error:
         return _failed(case, error, "diagnosis_form", form)
     return _done(case, "Diagnóstico guardado.")
@@ -156,7 +157,7 @@ def note(case_number: str):
     if not form.validate_on_submit():
         return _case_page(case, 422, note_form=form)
     try:
-        workshop.add_note(case, current_user, form.text.data)
+        repairs.add_note(case, current_user, form.text.data)
     except WorkshopError as error:
         return _failed(case, error, "note_form", form)
     return _done(case, "Nota agregada.")
@@ -175,7 +176,7 @@ def use_part(case_number: str):
         form.part.errors = ["Elija un repuesto disponible."]
         return _case_page(case, 422, part_form=form)
     try:
-        workshop.use_part(case, part, current_user)
+        repairs.use_part(case, part, current_user)
     except WorkshopError as error:
         return _failed(case, error, "part_form", form)
     return _done(case, f"Repuesto «{part.name}» usado en la reparación.")
@@ -191,7 +192,7 @@ def repair_done(case_number: str):
     if not DoneForm().validate_on_submit():
         abort(400)
     try:
-        workshop.repair_done(case, current_user)
+        repairs.repair_done(case, current_user)
     except WorkshopError as error:
         return _failed(case, error, "done_form", DoneForm())
     return _done(case, "Reparación registrada.")
@@ -208,7 +209,7 @@ def exchange(case_number: str):
     if not form.validate_on_submit():
         return _case_page(case, 422, exchange_form=form)
     try:
-        unit = workshop.swap_for_exchange(case, current_user, form.reason.data)
+        unit = repairs.swap_for_exchange(case, current_user, form.reason.data)
     except WorkshopError as error:
         return _failed(case, error, "exchange_form", form)
     return _done(case, f"Se entregará el equipo de intercambio {unit.service_number}.")
@@ -225,7 +226,7 @@ def collect(case_number: str):
     if not form.validate_on_submit():
         return _case_page(case, 422, collect_form=form)
     try:
-        workshop.collect_at_counter(
+        repairs.collect_at_counter(
             case,
             current_user,
             form.signer_name.data,

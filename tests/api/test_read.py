@@ -11,7 +11,7 @@ from fieldapp.domain.case_flow import Event
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Case
-from fieldapp.services import case_flow
+from fieldapp.services.cases import progress
 from tests import factories
 from tests.api.conftest import AUTH, body
 
@@ -36,7 +36,7 @@ def test_get_one_with_its_timeline(client, open_cases):
     number = open_cases[0]
     case = db.session.query(Case).filter_by(case_number=number).one()
     dispatcher = factories.user(Role.DISPATCHER, full_name="Pedro Despacho")
-    case_flow.apply_event(case, Event.SCHEDULE, dispatcher, note="Visita el martes")
+    progress.apply_event(case, Event.SCHEDULE, dispatcher, note="Visita el martes")
     db.session.commit()
 
     answer = client.get(f"/api/v1/cases/{number}", headers=AUTH)

@@ -16,7 +16,7 @@ from fieldapp.domain.roles import Role
 from fieldapp.domain.shipments import JobMode
 from fieldapp.extensions import db
 from fieldapp.models import Case, CourierProfile, Job, User
-from fieldapp.services import jobs
+from fieldapp.services.cases import visits
 from tests import factories
 from tests.browser.conftest import PHONE, log_in
 
@@ -42,7 +42,7 @@ def _iquitos_doa() -> tuple[int, int, str, str]:
         proof_number="B001-7788",
         customer={"ubigeo": "160101", "address": "Jr. Próspero 345", "name": "Ana Ruiz"},
     )
-    values = (jobs.open_job(case).id, case.id, case.case_number, case.unit.service_number)
+    values = (visits.open_job(case).id, case.id, case.case_number, case.unit.service_number)
     db.session.remove()
     return values
 

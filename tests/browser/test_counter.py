@@ -15,7 +15,8 @@ from sqlalchemy import select
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Case, DocType, Document, User
-from fieldapp.services import documents, workshop
+from fieldapp.services.documents import issuing
+from fieldapp.services.workshop import repairs
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.browser.conftest import log_in
@@ -116,8 +117,8 @@ def test_district_is_typed_and_picked_from_suggestions(desk):
 def test_counter_collection_takes_a_drawn_signature(desk):
     technician = db.session.scalar(select(User).where(User.username == "mostrador"))
     case = factories.case()
-    workshop.receive(case, technician, refilled=False)
-    workshop.repair_done(case, technician)
+    repairs.receive(case, technician, refilled=False)
+    repairs.repair_done(case, technician)
     db.session.commit()
     case_id, case_number = case.id, case.case_number
     db.session.remove()
@@ -153,7 +154,7 @@ def test_counter_collection_takes_a_drawn_signature(desk):
             Document.case_id == case_id, Document.doc_type == DocType.REPAIR_DELIVERY
         )
     )
-    reader = PdfReader(io.BytesIO(documents.pdf_bytes(note)))
+    reader = PdfReader(io.BytesIO(issuing.pdf_bytes(note)))
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Recibí conforme: Juan Quispe · DNI 40123456" in text
     sizes = [image.image.size for p in reader.pages for image in p.images]

@@ -22,7 +22,7 @@ from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Case, Route, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import jobs
+from fieldapp.services.cases import visits
 from fieldapp.worker.jobs import optimise
 from tests import factories
 from tests.browser.conftest import log_in
@@ -96,7 +96,7 @@ def doa_jobs(day: date, districts=("150122", "150131", "150140")) -> list[tuple[
     made = []
     for ubigeo in districts:
         case = factories.case(purchase_date=factories.days_ago(5), customer={"ubigeo": ubigeo})
-        job = jobs.open_job(case)
+        job = visits.open_job(case)
         job.due_at = end_of_day(day)
         made.append((job.id, case.case_number))
     db.session.commit()
@@ -133,7 +133,7 @@ def _set_deadline(case_id: int, starts_at: datetime, due_at: datetime) -> None:
     case = db.session.get(Case, case_id)
     (swap,) = [d for d in case.deadlines if d.name == "swap"]
     swap.starts_at, swap.due_at = starts_at, due_at
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     job.due_at = due_at
     db.session.commit()
 
@@ -152,7 +152,7 @@ def _screens_day() -> dict:
         select(Route).where(Route.courier_id == courier_user.id, Route.day == factories.days_ago(0))
     )
     for case in (overdue, risky):
-        job = jobs.open_job(case)
+        job = visits.open_job(case)
         route.jobs.append(job)
         job.status, job.sequence = JobStatus.PLANNED, len(route.jobs)
     route.published_at = now

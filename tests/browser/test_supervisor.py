@@ -13,7 +13,7 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.extensions import db
 from fieldapp.models import Case, Job, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import review
+from fieldapp.services.supervisor import approval
 from tests import factories
 from tests.browser.conftest import csp_errors, log_in
 from tests.services.review_helpers import close_job, doa_case, plan_job
@@ -104,7 +104,7 @@ CHART_TEXTS = """() => Array.from(document.querySelectorAll("svg.chart")).flatMa
 @pytest.mark.parametrize("viewport", [VIEWPORT, {"width": 1366, "height": 768}])
 def test_dashboard_charts_fit_and_overdue_items_lead_to_the_visit(browser, server, viewport):
     courier = db.session.scalar(select(User).where(User.username == "rosa"))
-    review.approve(close_job(doa_case(), courier), courier)
+    approval.approve(close_job(doa_case(), courier), courier)
     late = doa_case(received_at=utcnow() - timedelta(days=3))
     job, route = plan_job(late, courier, factories.days_ago(0) + timedelta(days=60))
     route.published_at = utcnow()

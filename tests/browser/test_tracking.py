@@ -15,7 +15,7 @@ from fieldapp.domain.jobs import FailureReason
 from fieldapp.extensions import db
 from fieldapp.models import Job, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import jobs
+from fieldapp.services.cases import visits
 from tests.services.review_helpers import doa_case, plan_job
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def _published_visit(eta_in: timedelta, *, window: bool) -> tuple[str, str, int]
         job.window_end = job.eta + timedelta(hours=1)
     job.tracking_token = secrets.token_urlsafe(32)
     db.session.flush()
-    jobs.on_publish(route, courier)
+    visits.on_publish(route, courier)
     route.published_at = utcnow()
     db.session.commit()
     values = (job.tracking_token, case.case_number, job.id)
@@ -61,8 +61,8 @@ def test_after_a_failed_visit_plain_words_and_how_to_reschedule(phone, server):
     token, case_number, job_id = _published_visit(timedelta(hours=1), window=True)
     courier = db.session.scalar(select(User).where(User.username == "rosa"))
     job = db.session.get(Job, job_id)
-    jobs.arrive(job, courier)
-    jobs.fail(job, courier, FailureReason.NOT_HOME, has_photo=True)
+    visits.arrive(job, courier)
+    visits.fail(job, courier, FailureReason.NOT_HOME, has_photo=True)
     db.session.commit()
     db.session.remove()
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from fieldapp import create_app
-from fieldapp.services import courier_sync
+from fieldapp.services.courier import sync
 
 SECRET_KEY = "faults-only-secret-key-0123456789abcdefghijklmnop"
 HOLD_SECONDS = 30  # far longer than the test needs to kill the server
@@ -32,7 +32,7 @@ def _hold() -> None:
 
 def _hold_before_commit(action_id: str) -> None:
     """Wrap courier_sync.apply: the action is applied and flushed, the request has not committed."""
-    apply = courier_sync.apply
+    apply = sync.apply
 
     def holding_apply(user, raw):
         answer = apply(user, raw)
@@ -40,7 +40,7 @@ def _hold_before_commit(action_id: str) -> None:
             _hold()
         return answer
 
-    courier_sync.apply = holding_apply
+    sync.apply = holding_apply
 
 
 class HoldAfterCommit:

@@ -29,7 +29,7 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Case, Document, DocumentRequest, Job, SyncAction
-from fieldapp.services import login_throttle
+from fieldapp.services.accounts import login_throttle
 from tests import factories
 from tests.api.conftest import API_KEY
 from tests.conftest import CSRF_META, on_postgres

@@ -10,7 +10,7 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Job, Route
 from fieldapp.models.types import utcnow
-from fieldapp.services import jobs
+from fieldapp.services.cases import visits
 from tests import factories
 
 
@@ -30,7 +30,7 @@ def attach(job: Job, kind: str, purpose: str) -> None:
 
 def plan_job(case, courier, day) -> tuple[Job, Route]:
     """Put the case's open job last on the courier's route of `day` (made if missing)."""
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     route = db.session.scalar(select(Route).where(Route.courier_id == courier.id, Route.day == day))
     if route is None:
         route = Route(courier=courier, day=day)
@@ -44,12 +44,12 @@ def plan_job(case, courier, day) -> tuple[Job, Route]:
 def close_job(case, courier, *, lat=None, lon=None, checked=None, skew_minutes=0) -> Job:
     """Plan, arrive, record full evidence and complete the case's open job."""
     job, route = plan_job(case, courier, factories.days_ago(0))
-    jobs.on_publish(route, courier)
+    visits.on_publish(route, courier)
     if lat is None:
         lat, lon = job.lat, job.lon
     now = utcnow()
     device = now + timedelta(minutes=skew_minutes)
-    jobs.arrive(job, courier, at=now, device_at=device, lat=lat, lon=lon, accuracy_m=10)
+    visits.arrive(job, courier, at=now, device_at=device, lat=lat, lon=lon, accuracy_m=10)
     for purpose in job_photos(job):
         attach(job, "photo", purpose)
     attach(job, "signature", "signature")
@@ -58,7 +58,7 @@ def close_job(case, courier, *, lat=None, lon=None, checked=None, skew_minutes=0
     job.refilled_cartridges = False
     job.signer_name, job.signer_document_id = "María Flores", "45678912"
     db.session.flush()
-    jobs.complete(job, courier, at=now, device_at=device)
+    visits.complete(job, courier, at=now, device_at=device)
     db.session.commit()
     return job
 

@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldapp.extensions import db
+from fieldapp.infra import media
 from fieldapp.models import Attachment, Case
-from fieldapp.services import backup, media
+from fieldapp.ops import backup
 from tests import factories
 from tests.conftest import drop_postgres_database, make_app, new_postgres_database, on_postgres
 

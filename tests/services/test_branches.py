@@ -13,7 +13,8 @@ from fieldapp.domain.geo import ST_COUNTER
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import DocType, Document
-from fieldapp.services import dispatch, documents
+from fieldapp.services.dispatch import planning
+from fieldapp.services.documents import issuing
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.services.review_helpers import close_job
@@ -61,10 +62,10 @@ def test_the_board_shows_one_branchs_couriers_and_cases(counters, day_today):
     near_isidro = factories.case(customer={"ubigeo": "150131"}, purchase_date=factories.days_ago(3))
     near_luis = factories.case(customer={"ubigeo": "150134"}, purchase_date=factories.days_ago(3))
     assert (near_isidro.branch.code, near_luis.branch.code) == ("san-isidro", "san-luis")
-    mine = dispatch.board(day_today, luis.id)
+    mine = planning.board(day_today, luis.id)
     assert [c.user.full_name for c in mine.couriers] == ["Rosa Luis"]
     assert [j.case_id for j in mine.to_plan] == [near_luis.id]
-    every = dispatch.board(day_today)
+    every = planning.board(day_today)
     assert {j.case_id for j in every.to_plan} == {near_isidro.id, near_luis.id}
 
 
@@ -95,9 +96,7 @@ def test_documents_carry_the_serving_branch(client, counters):
     close_job(case, courier)
     assert issue_pending().failed == 0
     note = db.session.scalar(select(Document).where(Document.doc_type == DocType.DOA_DELIVERY))
-    text = "\n".join(
-        p.extract_text() for p in PdfReader(io.BytesIO(documents.pdf_bytes(note))).pages
-    )
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(issuing.pdf_bytes(note))).pages)
     assert "RUC 20419653471 · Mostrador San Luis, Av. Principal 100" in text.replace("\n", " ")
 
 

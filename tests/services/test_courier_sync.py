@@ -15,9 +15,11 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.domain.stock import StockCategory, StockStatus
 from fieldapp.extensions import db
+from fieldapp.infra import media
 from fieldapp.models import Attachment, AuditEvent, Job, Route, StockUnit, SyncAction
 from fieldapp.models.types import utcnow
-from fieldapp.services import courier_sync, jobs, media
+from fieldapp.services.cases import visits
+from fieldapp.services.courier import sync
 from tests import factories
 
 
@@ -26,7 +28,7 @@ def published_stop(courier, **case_overrides) -> Job:
     if "purchase_date" not in case_overrides:
         case_overrides["purchase_date"] = factories.days_ago(5)
     case = factories.case(**case_overrides)
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     route = db.session.scalar(
         select(Route).where(Route.courier_id == courier.id, Route.day == factories.days_ago(0))
     )
@@ -36,7 +38,7 @@ def published_stop(courier, **case_overrides) -> Job:
     route.jobs.append(job)
     job.status, job.sequence = JobStatus.PLANNED, len(route.jobs)
     db.session.flush()
-    jobs.on_publish(route, courier)
+    visits.on_publish(route, courier)
     db.session.commit()
     return job
 
@@ -102,7 +104,7 @@ def test_a_doa_swap_completes_through_queued_actions(app, courier):
     job = published_stop(courier)
     stock_unit()
     for raw in doa_actions(job):
-        answer = courier_sync.apply(courier, raw)
+        answer = sync.apply(courier, raw)
         assert answer.status == 200, answer.body
     db.session.commit()
     assert job.status is JobStatus.DONE and job.case.status is Status.SWAPPED
@@ -117,8 +119,8 @@ def test_a_doa_swap_completes_through_queued_actions(app, courier):
 def test_a_replayed_action_is_applied_once_and_answered_the_same(app, courier):
     job = published_stop(courier)
     photo = action(job, "photo", purpose="unit_condition", data=image_b64())
-    first = courier_sync.apply(courier, photo)
-    again = courier_sync.apply(courier, photo)
+    first = sync.apply(courier, photo)
+    again = sync.apply(courier, photo)
     db.session.commit()
     assert first.status == again.status == 200
     assert again.body["attachment_id"] == first.body["attachment_id"] and again.body["replayed"]
@@ -129,16 +131,16 @@ def test_a_replayed_action_is_applied_once_and_answered_the_same(app, courier):
 def test_a_refusal_is_kept_as_the_first_answer(app, courier):
     job = published_stop(courier)
     wrong = action(job, "check_number", service_number="T000001", replacement="C765432")
-    first = courier_sync.apply(courier, wrong)
+    first = sync.apply(courier, wrong)
     assert first.status == 422 and "no coincide con el del caso" in first.body["message"]
-    assert courier_sync.apply(courier, wrong).status == 422
+    assert sync.apply(courier, wrong).status == 422
     assert job.checked_service_number is None
 
 
 def test_the_replacement_must_come_from_stock(app, courier):
     job = published_stop(courier)
     number = job.case.unit.service_number
-    answer = courier_sync.apply(
+    answer = sync.apply(
         courier, action(job, "check_number", service_number=number, replacement="C111111")
     )
     assert answer.status == 422 and "no figura en el stock" in answer.body["message"]
@@ -146,8 +148,8 @@ def test_the_replacement_must_come_from_stock(app, courier):
 
 def test_closing_without_evidence_says_what_is_missing(app, courier):
     job = published_stop(courier)
-    courier_sync.apply(courier, action(job, "arrive"))
-    answer = courier_sync.apply(courier, action(job, "complete"))
+    sync.apply(courier, action(job, "arrive"))
+    answer = sync.apply(courier, action(job, "complete"))
     assert answer.status == 422
     assert "foto del comprobante" in answer.body["message"] and "firma" in answer.body["message"]
     assert job.status is JobStatus.IN_PROGRESS
@@ -156,7 +158,7 @@ def test_closing_without_evidence_says_what_is_missing(app, courier):
 def test_another_couriers_stop_is_not_found(app, courier):
     other = factories.user(Role.COURIER)
     job = published_stop(other)
-    answer = courier_sync.apply(courier, action(job, "arrive"))
+    answer = sync.apply(courier, action(job, "arrive"))
     assert answer.status == 404 and job.arrived_at is None
 
 
@@ -164,37 +166,37 @@ def test_an_unpublished_route_is_not_found(app, courier):
     job = published_stop(courier)
     db.session.get(Route, job.route_id).published_at = None
     db.session.commit()
-    assert courier_sync.apply(courier, action(job, "arrive")).status == 404
+    assert sync.apply(courier, action(job, "arrive")).status == 404
 
 
 def test_a_stop_closed_meanwhile_answers_409(app, courier):
     job = published_stop(courier)
     job.status = JobStatus.CANCELLED  # e.g. the case was cancelled at the Call Center
     db.session.commit()
-    answer = courier_sync.apply(courier, action(job, "arrive"))
+    answer = sync.apply(courier, action(job, "arrive"))
     assert answer.status == 409 and "ya no está en curso" in answer.body["message"]
 
 
 def test_a_failed_attempt_needs_its_photo_and_returns_the_case(app, courier):
     job = published_stop(courier)
-    refused = courier_sync.apply(courier, action(job, "fail", reason="not_home"))
+    refused = sync.apply(courier, action(job, "fail", reason="not_home"))
     assert refused.status == 422 and "foto" in refused.body["message"]
-    courier_sync.apply(courier, action(job, "photo", purpose="failed_attempt", data=image_b64()))
-    answer = courier_sync.apply(courier, action(job, "fail", reason="not_home", note="Timbre"))
+    sync.apply(courier, action(job, "photo", purpose="failed_attempt", data=image_b64()))
+    answer = sync.apply(courier, action(job, "fail", reason="not_home", note="Timbre"))
     assert answer.status == 200 and "vuelve a despacho" in answer.body["message"]
     assert job.status is JobStatus.FAILED and job.case.status is Status.RECEIVED
-    assert jobs.open_job(job.case).attempt == 2
+    assert visits.open_job(job.case).attempt == 2
 
 
 def test_a_bad_envelope_lists_its_fields(app, courier):
-    answer = courier_sync.apply(courier, {"id": "x", "type": "dance", "job_id": "1"})
+    answer = sync.apply(courier, {"id": "x", "type": "dance", "job_id": "1"})
     assert answer.status == 400 and set(answer.body["errors"]) == {"id", "type", "job_id"}
 
 
 def test_a_file_that_is_not_an_image_is_refused(app, courier):
     job = published_stop(courier)
     data = base64.b64encode(b"%PDF-1.7 not a photo").decode()
-    answer = courier_sync.apply(courier, action(job, "photo", purpose="unit_condition", data=data))
+    answer = sync.apply(courier, action(job, "photo", purpose="unit_condition", data=data))
     assert answer.status == 422 and "no es una imagen" in answer.body["message"]
     assert db.session.scalar(select(func.count(Attachment.id))) == 0
 
@@ -202,34 +204,32 @@ def test_a_file_that_is_not_an_image_is_refused(app, courier):
 def test_the_same_id_from_another_user_is_refused(app, courier):
     job = published_stop(courier)
     raw = action(job, "arrive")
-    courier_sync.apply(courier, raw)
+    sync.apply(courier, raw)
     other = factories.user(Role.COURIER)
-    assert courier_sync.apply(other, raw).status == 409
+    assert sync.apply(other, raw).status == 409
 
 
 def test_photos_per_stop_are_capped(app, courier):
     job = published_stop(courier)
-    courier_sync.apply(courier, action(job, "arrive", lat=-12.1, lon=-77.03, accuracy_m=15))
+    sync.apply(courier, action(job, "arrive", lat=-12.1, lon=-77.03, accuracy_m=15))
     photo = image_b64(size=(64, 48))
-    for _ in range(courier_sync.MAX_PHOTOS_PER_JOB):
-        answer = courier_sync.apply(
-            courier, action(job, "photo", purpose="unit_condition", data=photo)
-        )
+    for _ in range(sync.MAX_PHOTOS_PER_JOB):
+        answer = sync.apply(courier, action(job, "photo", purpose="unit_condition", data=photo))
         assert answer.status == 200, answer.body
-    answer = courier_sync.apply(courier, action(job, "photo", purpose="unit_condition", data=photo))
+    answer = sync.apply(courier, action(job, "photo", purpose="unit_condition", data=photo))
     assert answer.status == 422 and "fotos" in answer.body["message"]
     db.session.commit()
     stored = db.session.scalar(
         select(func.count()).select_from(Attachment).where(Attachment.job_id == job.id)
     )
-    assert stored == courier_sync.MAX_PHOTOS_PER_JOB
+    assert stored == sync.MAX_PHOTOS_PER_JOB
 
 
 def test_the_audit_trail_and_the_api_keep_no_signer_name_or_dni(app, client, courier):
     job = published_stop(courier)
     stock_unit()
     for raw in doa_actions(job):
-        assert courier_sync.apply(courier, raw).status == 200
+        assert sync.apply(courier, raw).status == 200
     db.session.commit()
     notes = " ".join(n or "" for n in db.session.scalars(select(AuditEvent.note)).all())
     assert "María Flores" not in notes and "45678912" not in notes

@@ -15,8 +15,8 @@ from fieldapp.domain.geo import Zone
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import AuditEvent, Case, Customer, Store, Unit
-from fieldapp.services import csv_import, intake
-from fieldapp.services.csv_import import Outcome
+from fieldapp.services.cases import csv_import, intake
+from fieldapp.services.cases.csv_import import Outcome
 from tests import factories
 
 SAMPLE = Path(__file__).parent.parent / "data" / "cases_sample.csv"

@@ -16,8 +16,9 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Job, OutboxMessage, Route
-from fieldapp.services import dispatch, jobs, publishing, tracking
-from fieldapp.services.dispatch_problem import build_problem
+from fieldapp.services.cases import tracking, visits
+from fieldapp.services.dispatch import planning, publishing
+from fieldapp.services.dispatch.problem import build_problem
 from fieldapp.worker.jobs import optimise
 from tests import factories
 
@@ -49,7 +50,7 @@ def doa_jobs(n: int, day, districts=LIMA_DISTRICTS) -> list[Job]:
         case = factories.case(
             purchase_date=factories.days_ago(5), customer={"ubigeo": districts[k % len(districts)]}
         )
-        job = jobs.open_job(case)
+        job = visits.open_job(case)
         job.due_at = end_of_day(day)
         made.append(job)
     db.session.commit()
@@ -58,7 +59,7 @@ def doa_jobs(n: int, day, districts=LIMA_DISTRICTS) -> list[Job]:
 
 def replay_all(day):
     """Every stored route replayed by the routing domain: (route, violations)."""
-    state = dispatch.board(day)
+    state = planning.board(day)
     working = [(c.user, c.profile, c.route) for c in state.couriers if c.available]
     problem, _ = build_problem(day, working)
     return [
@@ -109,10 +110,10 @@ def test_locked_stops_keep_courier_and_order_when_reoptimising(dispatcher, day):
     route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
     first, last = route.jobs[0], route.jobs[-1]
     # Lock them in reverse order on beto's route, then optimise again.
-    dispatch.move(last, beto.id, day, dispatcher)
-    dispatch.move(first, beto.id, day, dispatcher)
-    dispatch.toggle_lock(last, dispatcher)
-    dispatch.toggle_lock(first, dispatcher)
+    planning.move(last, beto.id, day, dispatcher)
+    planning.move(first, beto.id, day, dispatcher)
+    planning.toggle_lock(last, dispatcher)
+    planning.toggle_lock(first, dispatcher)
     db.session.commit()
     optimise(day, dispatcher)
     db.session.commit()
@@ -127,18 +128,18 @@ def test_hand_edits_retime_the_route_and_refuse_a_stale_version(dispatcher, day)
     ana = courier("ana")
     made = doa_jobs(3, day)
     for job in made:
-        dispatch.move(job, ana.id, day, dispatcher)
+        planning.move(job, ana.id, day, dispatcher)
     db.session.commit()
     route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
     assert [j.id for j in route.jobs] == [j.id for j in made]
     version = route.version
-    dispatch.reorder(made[2], -2, dispatcher, version)
+    planning.reorder(made[2], -2, dispatcher, version)
     db.session.commit()
     assert [j.id for j in route.jobs] == [made[2].id, made[0].id, made[1].id]
     assert route.jobs[0].eta < route.jobs[1].eta < route.jobs[2].eta
-    with pytest.raises(dispatch.StaleRoute, match="cambió mientras la editaba"):
-        dispatch.remove(made[0], dispatcher, version)  # the page was loaded before the reorder
-    dispatch.remove(made[0], dispatcher, route.version)
+    with pytest.raises(planning.StaleRoute, match="cambió mientras la editaba"):
+        planning.remove(made[0], dispatcher, version)  # the page was loaded before the reorder
+    planning.remove(made[0], dispatcher, route.version)
     db.session.commit()
     assert made[0].status is JobStatus.PENDING and made[0].route_id is None
     assert len(route.jobs) == 2
@@ -148,9 +149,9 @@ def test_a_courier_off_for_the_day_loses_their_unpublished_stops(dispatcher, day
     ana = courier("ana")
     made = doa_jobs(2, day)
     optimise(day, dispatcher)
-    dispatch.set_available(ana, day, False, dispatcher)
+    planning.set_available(ana, day, False, dispatcher)
     assert {j.status for j in made} == {JobStatus.PENDING}
-    with pytest.raises(dispatch.DispatchError, match="Ningún courier"):
+    with pytest.raises(planning.DispatchError, match="Ningún courier"):
         optimise(day, dispatcher)
 
 
@@ -191,8 +192,8 @@ def test_the_customer_is_told_the_route_s_day_whatever_board_the_window_was_agre
         dispatcher = factories.user(Role.DISPATCHER)
         courier("ana")
         job, other = doa_jobs(2, tuesday)
-        dispatch.set_window(job, tuesday + timedelta(days=2), (14 * 60, 18 * 60), dispatcher)
-        dispatch.set_window(other, tuesday - timedelta(days=1), (9 * 60, 13 * 60), dispatcher)
+        planning.set_window(job, tuesday + timedelta(days=2), (14 * 60, 18 * 60), dispatcher)
+        planning.set_window(other, tuesday - timedelta(days=1), (9 * 60, 13 * 60), dispatcher)
         db.session.commit()
         optimise(tuesday, dispatcher)
         publishing.publish(tuesday, dispatcher)
@@ -220,7 +221,7 @@ def test_a_change_after_publishing_is_flagged_for_the_courier(dispatcher, day):
     publishing.publish(day, dispatcher)
     route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
     assert route.changed_at is None
-    dispatch.remove(made[0], dispatcher, route.version)
+    planning.remove(made[0], dispatcher, route.version)
     assert route.changed_at is not None
     assert made[0].case.status is Status.RECEIVED  # back to dispatch
 
@@ -229,7 +230,7 @@ def test_a_change_during_the_solve_makes_the_optimisation_stale(dispatcher, day,
     courier("ana")
     made = doa_jobs(2, day)
     target = made[0].id
-    real_solve = dispatch.routing.solve
+    real_solve = planning.routing.solve
 
     def solve_while_someone_edits(problem, *args, **kwargs):
         plan = real_solve(problem, *args, **kwargs)
@@ -241,8 +242,8 @@ def test_a_change_during_the_solve_makes_the_optimisation_stale(dispatcher, day,
             )
         return plan
 
-    monkeypatch.setattr(dispatch.routing, "solve", solve_while_someone_edits)
-    with pytest.raises(dispatch.StaleRoute, match="mientras se optimizaba"):
+    monkeypatch.setattr(planning.routing, "solve", solve_while_someone_edits)
+    with pytest.raises(planning.StaleRoute, match="mientras se optimizaba"):
         optimise(day, dispatcher)
     db.session.rollback()
     assert db.session.scalar(select(Route)) is None  # nothing written
@@ -253,8 +254,8 @@ def test_unplanned_reasons_are_kept_with_the_plan_until_the_job_is_placed(dispat
     (far,) = doa_jobs(1, day, districts=["160101"])  # Iquitos from Lima
     optimise(day, dispatcher)
     db.session.commit()
-    kept = dispatch.board(day).unplanned
+    kept = planning.board(day).unplanned
     assert kept[far.id].startswith("Demasiado lejos para la duración del turno")
-    dispatch.move(far, ana.id, day, dispatcher)  # the dispatcher places it by hand anyway
+    planning.move(far, ana.id, day, dispatcher)  # the dispatcher places it by hand anyway
     db.session.commit()
-    assert far.id not in dispatch.board(day).unplanned
+    assert far.id not in planning.board(day).unplanned

@@ -18,6 +18,7 @@ from fieldapp.domain.case_flow import Event
 from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
+from fieldapp.infra import media, pdf_render
 from fieldapp.models import (
     Attachment,
     DocType,
@@ -29,15 +30,10 @@ from fieldapp.models import (
     Route,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import (
-    document_access,
-    documents,
-    jobs,
-    media,
-    pdf_render,
-    workshop,
-)
-from fieldapp.services.case_flow import apply_event
+from fieldapp.services.cases import visits
+from fieldapp.services.cases.progress import apply_event
+from fieldapp.services.documents import access, issuing
+from fieldapp.services.workshop import repairs
 from fieldapp.worker.jobs import deliver_pending, issue_document, issue_pending
 from tests import factories
 
@@ -87,8 +83,8 @@ def planned(job: Job, courier) -> Route:
 
 def close_stop(job: Job, courier, *photos: str, accessories=None, note=None) -> None:
     """Publish, arrive, record the evidence and close `job` as done."""
-    jobs.on_publish(planned(job, courier), courier)
-    jobs.arrive(job, courier, lat=-12.09123, lon=-77.03456, accuracy_m=8)
+    visits.on_publish(planned(job, courier), courier)
+    visits.arrive(job, courier, lat=-12.09123, lon=-77.03456, accuracy_m=8)
     for purpose in photos:
         attach(job, "photo", purpose, jpeg(), "image/jpeg")
     attach(job, "signature", "signature", png(), "image/png")
@@ -99,7 +95,7 @@ def close_stop(job: Job, courier, *photos: str, accessories=None, note=None) -> 
     job.accessories = accessories
     job.outcome_note = note
     job.signer_name, job.signer_document_id = "Rosa Quispe Mamani", "41234567"
-    jobs.complete(job, courier)
+    visits.complete(job, courier)
     db.session.commit()
 
 
@@ -112,12 +108,12 @@ def issued(doc_type: DocType) -> Document:
 
 
 def pdf_text(document: Document) -> str:
-    reader = PdfReader(io.BytesIO(documents.pdf_bytes(document)))
+    reader = PdfReader(io.BytesIO(issuing.pdf_bytes(document)))
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
 def image_sizes(document: Document) -> list[tuple[int, int]]:
-    reader = PdfReader(io.BytesIO(documents.pdf_bytes(document)))
+    reader = PdfReader(io.BytesIO(issuing.pdf_bytes(document)))
     return [image.image.size for page in reader.pages for image in page.images]
 
 
@@ -137,7 +133,7 @@ def doa_case(**overrides):
 
 def test_doa_delivery_note_carries_numbers_names_and_the_signature(app, courier):
     case = doa_case()
-    close_stop(jobs.open_job(case), courier, "proof_of_purchase")
+    close_stop(visits.open_job(case), courier, "proof_of_purchase")
     document = issued(DocType.DOA_DELIVERY)
     year = utcnow().year
     assert document.number == f"NE-{year}-000001"
@@ -159,12 +155,12 @@ def test_doa_delivery_note_carries_numbers_names_and_the_signature(app, courier)
     ):
         assert expected in text, expected
     assert SIGNATURE_SIZE in image_sizes(document)
-    assert len(PdfReader(io.BytesIO(documents.pdf_bytes(document))).pages) == 1
+    assert len(PdfReader(io.BytesIO(issuing.pdf_bytes(document))).pages) == 1
 
 
 def test_pickup_receipt_lists_condition_accessories_refill_answer_and_photos(app, courier):
     case = factories.case(customer={"ubigeo": "130101"})  # provinces: the ST picks it up
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     assert job.kind is JobKind.PICKUP
     close_stop(
         job, courier, "unit_condition", accessories="Cable USB y bandeja", note="Tapa rayada"
@@ -216,9 +212,9 @@ def test_repaired_unit_collected_at_the_counter_gets_the_repair_summary(app):
 def test_counter_collection_prints_the_signature_drawn_at_the_counter(app):
     technician = factories.user(Role.TECHNICIAN)
     case = factories.case()
-    workshop.receive(case, technician, refilled=False)
-    workshop.repair_done(case, technician)
-    workshop.collect_at_counter(
+    repairs.receive(case, technician, refilled=False)
+    repairs.repair_done(case, technician)
+    repairs.collect_at_counter(
         case, technician, "Juan Quispe", "40123456", factories.signature_data_url((300, 120))
     )
     db.session.commit()
@@ -231,11 +227,11 @@ def test_counter_collection_prints_the_signature_drawn_at_the_counter(app):
 
 def test_failed_visit_certificate_has_the_reason_and_photo(app, courier):
     case = doa_case()
-    job = jobs.open_job(case)
-    jobs.on_publish(planned(job, courier), courier)
-    jobs.arrive(job, courier)
+    job = visits.open_job(case)
+    visits.on_publish(planned(job, courier), courier)
+    visits.arrive(job, courier)
     attach(job, "photo", "failed_attempt", jpeg("darkred"), "image/jpeg")
-    jobs.fail(job, courier, FailureReason.NOT_HOME, note="Nadie respondió", has_photo=True)
+    visits.fail(job, courier, FailureReason.NOT_HOME, note="Nadie respondió", has_photo=True)
     db.session.commit()
     document = issued(DocType.FAILED_VISIT)
     text = pdf_text(document)
@@ -250,12 +246,12 @@ def test_route_sheet_lists_every_stop_in_order(app, courier):
     cases = [doa_case(customer={"address": f"Calle Las Flores {n}"}) for n in range(3)]
     route = Route(courier=courier, day=factories.days_ago(0), published_at=utcnow())
     for sequence, case in enumerate(cases, start=1):
-        job = jobs.open_job(case)
+        job = visits.open_job(case)
         job.status, job.sequence = JobStatus.PLANNED, sequence
         job.lat += sequence * 0.01
         route.jobs.append(job)
     db.session.add(route)
-    jobs.on_publish(route, courier)
+    visits.on_publish(route, courier)
     db.session.commit()
     document = issued(DocType.ROUTE_SHEET)
     text = pdf_text(document)
@@ -268,27 +264,27 @@ def test_route_sheet_lists_every_stop_in_order(app, courier):
 
 def test_issued_bytes_are_frozen_and_a_correction_supersedes(app, courier):
     case = doa_case()
-    close_stop(jobs.open_job(case), courier, "proof_of_purchase")
+    close_stop(visits.open_job(case), courier, "proof_of_purchase")
     first = issued(DocType.DOA_DELIVERY)
-    original = documents.pdf_bytes(first)
+    original = issuing.pdf_bytes(first)
     assert hashlib.sha256(original).hexdigest() == first.sha256
-    documents.correct(first, "DNI mal escrito")
+    issuing.correct(first, "DNI mal escrito")
     db.session.commit()
     second = issued(DocType.DOA_DELIVERY)
     assert second.id != first.id and second.number.endswith("000002")
     assert second.supersedes_id == first.id
     db.session.refresh(first)
     assert first.superseded_by_id == second.id and not first.is_valid
-    assert documents.pdf_bytes(first) == original  # never overwritten
+    assert issuing.pdf_bytes(first) == original  # never overwritten
     text = pdf_text(second)
     assert f"reemplaza al documento {first.number}" in text and "DNI mal escrito" in text
     with pytest.raises(ValueError, match="ya fue reemplazado"):
-        documents.correct(first, "otra vez")
+        issuing.correct(first, "otra vez")
 
 
 def test_a_failed_render_consumes_no_number_and_is_retried(app, courier, monkeypatch):
     case = doa_case()
-    close_stop(jobs.open_job(case), courier, "proof_of_purchase")
+    close_stop(visits.open_job(case), courier, "proof_of_purchase")
     real_render = pdf_render.render
 
     def broken(*args, **kwargs):
@@ -319,8 +315,7 @@ def test_concurrent_issues_get_every_number_exactly_once(app, courier):
     db.session.add(route)
     db.session.flush()
     ids = [
-        documents.request(DocType.ROUTE_SHEET, f"concurrency:{n}", route=route).id
-        for n in range(40)
+        issuing.request(DocType.ROUTE_SHEET, f"concurrency:{n}", route=route).id for n in range(40)
     ]
     db.session.commit()
     errors: list[BaseException] = []
@@ -357,19 +352,19 @@ def test_concurrent_issues_get_every_number_exactly_once(app, courier):
 
 def test_issuing_the_same_request_twice_makes_one_document(app, courier):
     case = doa_case()
-    close_stop(jobs.open_job(case), courier, "proof_of_purchase")
+    close_stop(visits.open_job(case), courier, "proof_of_purchase")
     request_id = db.session.scalars(
         select(DocumentRequest.id).where(DocumentRequest.doc_type == DocType.DOA_DELIVERY)
     ).one()
-    assert documents.issue(request_id) is not None
-    assert documents.issue(request_id) is None
+    assert issuing.issue(request_id) is not None
+    assert issuing.issue(request_id) is None
     assert db.session.scalar(select(func.count(Document.id))) == 1
 
 
 def test_user_text_is_escaped_and_files_are_never_fetched(app, courier):
     hostile = '<b>Ana</b> <img src="file:///etc/passwd"> Pérez'
     case = doa_case(customer={"name": hostile})
-    close_stop(jobs.open_job(case), courier, "proof_of_purchase")
+    close_stop(visits.open_job(case), courier, "proof_of_purchase")
     document = issued(DocType.DOA_DELIVERY)
     text = pdf_text(document)
     assert '<b>Ana</b> <img src="file:///etc/passwd"> Pérez' in text.replace("\n", " ")
@@ -417,7 +412,7 @@ def test_an_injected_image_is_refused_during_the_render(app):
 
 def test_customer_and_case_admin_get_the_pdf_by_email(app, courier, tmp_path):
     case = doa_case()
-    close_stop(jobs.open_job(case), courier, "proof_of_purchase")
+    close_stop(visits.open_job(case), courier, "proof_of_purchase")
     document = issued(DocType.DOA_DELIVERY)
     messages = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.document_id == document.id)
@@ -435,20 +430,20 @@ def test_customer_and_case_admin_get_the_pdf_by_email(app, courier, tmp_path):
 
 def test_documents_are_attached_to_the_case(app, courier):
     case = doa_case()
-    close_stop(jobs.open_job(case), courier, "proof_of_purchase")
+    close_stop(visits.open_job(case), courier, "proof_of_purchase")
     document = issued(DocType.DOA_DELIVERY)
     attachment = db.session.get(Attachment, document.attachment_id)
     assert attachment.case_id == case.id and attachment.kind.value == "document"
     assert attachment.sha256 == document.sha256
-    assert documents.for_case(case) == [document]
+    assert issuing.for_case(case) == [document]
 
 
 def test_short_codes_and_initials(app, courier):
     case = doa_case()
-    close_stop(jobs.open_job(case), courier, "proof_of_purchase")
+    close_stop(visits.open_job(case), courier, "proof_of_purchase")
     document = issued(DocType.DOA_DELIVERY)
     typed = f"{document.short_code[:4].lower()}-{document.short_code[4:]}"
-    assert document_access.find_public(typed) == document
-    assert document_access.find_public(document.token) == document
-    assert document_access.find_public("nope") is None
-    assert document_access.initials("María  flores Quispe") == "M. F. Q."
+    assert access.find_public(typed) == document
+    assert access.find_public(document.token) == document
+    assert access.find_public("nope") is None
+    assert access.initials("María  flores Quispe") == "M. F. Q."

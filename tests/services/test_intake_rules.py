@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from fieldapp.domain.case_flow import Origin
 from fieldapp.models import Case
-from fieldapp.services import intake
+from fieldapp.services.cases import intake
 from tests import factories
 
 

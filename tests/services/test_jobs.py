@@ -10,8 +10,8 @@ from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Job, Route
-from fieldapp.services import intake, jobs
-from fieldapp.services.case_flow import apply_event
+from fieldapp.services.cases import intake, visits
+from fieldapp.services.cases.progress import apply_event
 from tests import factories
 
 
@@ -67,77 +67,77 @@ def _evidence(job: Job, *photos: str, signature=True):
 
 def test_a_doa_case_gets_one_pending_swap_job(app):
     case = doa_case(customer={"ubigeo": "150131"})
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     assert job.kind is JobKind.DOA_SWAP and job.status is JobStatus.PENDING
     assert (job.units_out, job.units_in) == (1, 1)
     assert job.due_at == case.deadlines[0].due_at
     assert job.ubigeo == "150131" and job.lat == pytest.approx(-12.1, abs=0.05)
     assert job.address == "Av. Arequipa 1234"
-    assert jobs.sync_for_case(case) is job  # no second job
+    assert visits.sync_for_case(case) is job  # no second job
 
 
 def test_lima_warranty_needs_no_visit_but_provinces_does(app):
-    assert jobs.open_job(factories.case()) is None
+    assert visits.open_job(factories.case()) is None
     provinces = factories.case(customer={"ubigeo": "130101"})
-    assert jobs.open_job(provinces).kind is JobKind.PICKUP
+    assert visits.open_job(provinces).kind is JobKind.PICKUP
 
 
 def test_store_cases_are_visited_at_the_store(app):
     store = intake.StoreInput(name="Ripley Trujillo", ubigeo="130101", address="Av. X")
     case = doa_case(origin=Origin.STORE, store=store)
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     assert job.kind is JobKind.STORE_SWAP
     assert job.address == "Av. X" and job.ubigeo == "130101"
 
 
 def test_publishing_schedules_the_case(app, courier):
     case = doa_case()
-    route = _plan(jobs.open_job(case), courier)
-    jobs.on_publish(route, courier)
+    route = _plan(visits.open_job(case), courier)
+    visits.on_publish(route, courier)
     assert case.status is Status.SCHEDULED
 
 
 def test_closing_needs_every_piece_of_evidence(app, courier):
     case = doa_case()
-    job = jobs.open_job(case)
-    jobs.on_publish(_plan(job, courier), courier)
-    with pytest.raises(jobs.JobError, match="Registre la llegada"):
-        jobs.complete(job, courier)
-    jobs.arrive(job, courier, lat=-12.1, lon=-77.03, accuracy_m=12)
+    job = visits.open_job(case)
+    visits.on_publish(_plan(job, courier), courier)
+    with pytest.raises(visits.JobError, match="Registre la llegada"):
+        visits.complete(job, courier)
+    visits.arrive(job, courier, lat=-12.1, lon=-77.03, accuracy_m=12)
     assert job.status is JobStatus.IN_PROGRESS and job.arrival_lat == -12.1
-    with pytest.raises(jobs.JobError) as info:
-        jobs.complete(job, courier)
+    with pytest.raises(visits.JobError) as info:
+        visits.complete(job, courier)
     message = str(info.value)
     for part in ("número de servicio", "foto del comprobante", "firma", "DNI", "cartuchos"):
         assert part in message
     _evidence(job, "proof_of_purchase")
-    outcome = jobs.complete(job, courier)
+    outcome = visits.complete(job, courier)
     assert outcome.case_event is Event.SWAP
     assert job.status is JobStatus.DONE and case.status is Status.SWAPPED
     assert case.deadlines[0].done_at == job.completed_at
-    assert jobs.open_job(case) is None
+    assert visits.open_job(case) is None
 
 
 def test_refilled_cartridges_void_the_case_and_close_the_stop(app, courier):
     case = factories.case(customer={"ubigeo": "130101"})
-    job = jobs.open_job(case)
-    jobs.on_publish(_plan(job, courier), courier)
-    jobs.arrive(job, courier)
+    job = visits.open_job(case)
+    visits.on_publish(_plan(job, courier), courier)
+    visits.arrive(job, courier)
     _evidence(job, "unit_condition")
     job.refilled_cartridges = True
-    assert jobs.complete(job, courier).case_event is Event.VOID
+    assert visits.complete(job, courier).case_event is Event.VOID
     assert case.status is Status.VOID and job.status is JobStatus.DONE
 
 
 def test_a_failed_visit_goes_back_to_dispatch_as_a_new_attempt(app, courier):
     case = doa_case()
-    job = jobs.open_job(case)
-    jobs.on_publish(_plan(job, courier), courier)
-    with pytest.raises(jobs.JobError, match="motivo"):
-        jobs.fail(job, courier, None)
-    with pytest.raises(jobs.JobError, match="foto que pruebe"):
-        jobs.fail(job, courier, FailureReason.NOT_HOME)
-    again = jobs.fail(job, courier, FailureReason.REFUSED, note="No quiso recibir")
+    job = visits.open_job(case)
+    visits.on_publish(_plan(job, courier), courier)
+    with pytest.raises(visits.JobError, match="motivo"):
+        visits.fail(job, courier, None)
+    with pytest.raises(visits.JobError, match="foto que pruebe"):
+        visits.fail(job, courier, FailureReason.NOT_HOME)
+    again = visits.fail(job, courier, FailureReason.REFUSED, note="No quiso recibir")
     assert job.status is JobStatus.FAILED and job.failure_reason is FailureReason.REFUSED
     assert case.status is Status.RECEIVED
     assert again.status is JobStatus.PENDING and again.attempt == 2 and again.id != job.id
@@ -145,19 +145,19 @@ def test_a_failed_visit_goes_back_to_dispatch_as_a_new_attempt(app, courier):
 
 def test_cancelling_a_case_cancels_its_visit(app, courier):
     case = doa_case()
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     apply_event(case, Event.CANCEL, courier)
     assert job.status is JobStatus.CANCELLED
-    assert jobs.open_job(case) is None
+    assert visits.open_job(case) is None
 
 
 def test_a_repaired_provinces_unit_gets_a_return_job(app, courier):
     case = factories.case(customer={"ubigeo": "130101"})
-    pickup = jobs.open_job(case)
+    pickup = visits.open_job(case)
     pickup.status = JobStatus.DONE  # picked up by the courier
     for event in (Event.PICK_UP, Event.RECEIVE_UNIT, Event.REPAIR):
         apply_event(case, event, courier)
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     assert job.kind is JobKind.RETURN and (job.units_out, job.units_in) == (1, 0)
     assert job.due_at == next(d.due_at for d in case.deadlines if d.name == "return")
     kinds = db.session.scalars(select(Job.kind).where(Job.case_id == case.id)).all()

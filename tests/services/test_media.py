@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from fieldapp.services import media
+from fieldapp.infra import media
 
 
 def test_store_names_files_by_hash_and_writes_once(app, tmp_path):

@@ -22,9 +22,10 @@ from sqlalchemy import select
 
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
+from fieldapp.infra import media, pdf_render
+from fieldapp.infra.media_s3 import S3Store
 from fieldapp.models import Attachment, Case, DocType, Document
-from fieldapp.services import documents, media, pdf_render
-from fieldapp.services.media_s3 import S3Store
+from fieldapp.services.documents import issuing
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.services.test_backup import case_with_photo, fresh_app, media_sums  # noqa: F401
@@ -284,7 +285,7 @@ def test_anonymising_deletes_the_personal_files_from_the_bucket(
     assert f"{PREFIX}/{media.relative_name(note.sha256, 'application/pdf')}" in bucket_keys(
         s3_endpoint, bucket
     )  # the issued document stays, as the legal record
-    assert documents.pdf_bytes(note).startswith(b"%PDF")
+    assert issuing.pdf_bytes(note).startswith(b"%PDF")
 
 
 def test_keys_outside_the_prefix_or_malformed_are_not_listed(app, s3_endpoint, bucket):

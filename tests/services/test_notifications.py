@@ -20,8 +20,9 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.extensions import db
 from fieldapp.models import Case, OutboxMessage
 from fieldapp.models.types import utcnow
-from fieldapp.services import intake, notifications
-from fieldapp.services.case_flow import apply_event
+from fieldapp.services.cases import intake
+from fieldapp.services.cases.progress import apply_event
+from fieldapp.services.notifications import outbox as notifications
 from fieldapp.worker.jobs import deliver_pending
 from tests import factories
 

@@ -14,7 +14,7 @@ import pytest
 
 from fieldapp.domain.geo import Zone
 from fieldapp.domain.routing import Point, TravelModel
-from fieldapp.services import osrm
+from fieldapp.infra import osrm
 
 SAN_ISIDRO = Point(-12.0977, -77.0365)
 MIRAFLORES = Point(-12.1211, -77.0297)

@@ -9,7 +9,9 @@ from fieldapp.domain.case_flow import Origin
 from fieldapp.domain.review import Flag
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.services import courier_sync, intake, jobs, review
+from fieldapp.services.cases import intake, visits
+from fieldapp.services.courier import sync
+from fieldapp.services.supervisor import approval
 from tests import factories
 from tests.services.review_helpers import close_job, doa_case
 from tests.services.test_courier_sync import action, published_stop
@@ -27,7 +29,7 @@ def courier(app):
 def test_a_point_given_at_intake_is_where_the_visit_goes(app):
     case = doa_case(customer={"lat": NEAR[0], "lon": NEAR[1]})
     assert (case.customer.lat, case.customer.lon) == NEAR
-    assert (jobs.open_job(case).lat, jobs.open_job(case).lon) == NEAR
+    assert (visits.open_job(case).lat, visits.open_job(case).lon) == NEAR
 
 
 def test_intake_refuses_a_point_outside_peru(app):
@@ -45,13 +47,13 @@ def test_a_stores_phone_is_kept(app):
 def test_a_precise_arrival_teaches_the_point_once(app, courier):
     job = published_stop(courier)
     vague = action(job, "arrive", lat=-12.2, lon=-77.1, accuracy_m=900)
-    assert courier_sync.apply(courier, vague).status == 200
+    assert sync.apply(courier, vague).status == 200
     assert job.case.customer.lat is None
     precise = action(job, "arrive", lat=NEAR[0], lon=NEAR[1], accuracy_m=12)
-    assert courier_sync.apply(courier, precise).status == 200
+    assert sync.apply(courier, precise).status == 200
     assert (job.case.customer.lat, job.case.customer.lon) == NEAR
     again = action(job, "arrive", lat=-12.125, lon=-77.02, accuracy_m=5)
-    assert courier_sync.apply(courier, again).status == 200
+    assert sync.apply(courier, again).status == 200
     assert (job.case.customer.lat, job.case.customer.lon) == NEAR  # the first point stays
     db.session.commit()
 
@@ -59,12 +61,12 @@ def test_a_precise_arrival_teaches_the_point_once(app, courier):
 def test_the_review_measures_the_arrival_from_the_address_point_when_known(app, courier):
     at_address = doa_case(customer={"lat": FAR_AWAY[0], "lon": FAR_AWAY[1]})
     job = close_job(at_address, courier, lat=FAR_AWAY[0], lon=FAR_AWAY[1])
-    item = review.item_for(job)
+    item = approval.item_for(job)
     assert item.distance_km == 0.0 and item.distance_from == "de la dirección"
     assert Flag.FAR_FROM_DISTRICT not in item.review.flags
 
     unknown = doa_case()
     job = close_job(unknown, courier, lat=FAR_AWAY[0], lon=FAR_AWAY[1])
-    item = review.item_for(job)
+    item = approval.item_for(job)
     assert item.distance_km > 30 and item.distance_from == "del distrito"
     assert Flag.FAR_FROM_DISTRICT in item.review.flags

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from fieldapp.domain.case_flow import Status
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
+from fieldapp.infra import media
 from fieldapp.models import (
     Attachment,
     AuditEvent,
@@ -23,7 +24,9 @@ from fieldapp.models import (
     OutboxMessage,
 )
 from fieldapp.models.types import utcnow
-from fieldapp.services import courier_sync, documents, media, privacy
+from fieldapp.ops import privacy
+from fieldapp.services.courier import sync
+from fieldapp.services.documents import issuing
 from fieldapp.worker.jobs import deliver_pending, issue_pending
 from tests import factories
 from tests.services.test_courier_sync import doa_actions, published_stop, stock_unit
@@ -59,7 +62,7 @@ def delivered(app) -> Case:
     job = published_stop(courier, customer=PERSON)
     stock_unit()
     for raw in doa_actions(job):
-        assert courier_sync.apply(courier, raw).status == 200
+        assert sync.apply(courier, raw).status == 200
     db.session.commit()
     assert issue_pending().failed == 0
     deliver_pending()
@@ -172,7 +175,7 @@ def test_anonymising_clears_personal_data_and_keeps_the_statistics(delivered, ru
         db.session.scalar(select(func.count(Attachment.id)).where(Attachment.kind != "document"))
         == 0
     )
-    assert documents.pdf_bytes(note).startswith(b"%PDF")  # the legal record stays
+    assert issuing.pdf_bytes(note).startswith(b"%PDF")  # the legal record stays
     to_customer = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.recipient_role == "customer")
     ).all()

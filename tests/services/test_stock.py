@@ -11,8 +11,9 @@ from fieldapp.domain.roles import Role
 from fieldapp.domain.stock import MovementKind, PartStatus, StockCategory, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import Job, StockMovement, StockUnit, Store
-from fieldapp.services import jobs, stock, stock_counts
-from fieldapp.services.stock import StockError
+from fieldapp.services.cases import visits
+from fieldapp.services.workshop import inventory, stock_counts
+from fieldapp.services.workshop.inventory import StockError
 from tests import factories
 from tests.services.review_helpers import doa_case
 
@@ -25,7 +26,7 @@ def keeper(app):
 def receive(n: int, category=StockCategory.NEW, model="ESP 3250", start=500000):
     programme = factories.programme()
     return [
-        stock.receive_from_manufacturer(programme, f"T{start + i}", model, category, None)
+        inventory.receive_from_manufacturer(programme, f"T{start + i}", model, category, None)
         for i in range(n)
     ]
 
@@ -46,10 +47,10 @@ def test_receive_reserve_deliver_is_recorded_and_counted(app, keeper):
     assert unit.model_family == "ESP 3" and unit.status is StockStatus.ON_HAND
     with pytest.raises(StockError, match="ya está en el stock"):
         receive(1)
-    job = jobs.open_job(doa_case())
-    assert stock.reserve_for_job(job, keeper) is unit
+    job = visits.open_job(doa_case())
+    assert inventory.reserve_for_job(job, keeper) is unit
     assert stock_counts.counts()[0].on_hand == 0 and stock_counts.counts()[0].reserved == 1
-    stock.deliver(unit, job.case, keeper)
+    inventory.deliver(unit, job.case, keeper)
     assert unit.status is StockStatus.DELIVERED
     assert kinds(unit) == [
         MovementKind.RECEIVED_FROM_MANUFACTURER,
@@ -61,32 +62,32 @@ def test_receive_reserve_deliver_is_recorded_and_counted(app, keeper):
 
 def test_release_puts_the_unit_back(app, keeper):
     (unit,) = receive(1)
-    job = jobs.open_job(doa_case())
-    stock.reserve_for_job(job, keeper)
-    stock.release(unit, keeper, note="Visita reprogramada")
+    job = visits.open_job(doa_case())
+    inventory.reserve_for_job(job, keeper)
+    inventory.release(unit, keeper, note="Visita reprogramada")
     assert unit.status is StockStatus.ON_HAND and unit.reserved_for_job_id is None
     with pytest.raises(StockError, match="no está reservado"):
-        stock.release(unit, keeper)
+        inventory.release(unit, keeper)
 
 
 def test_reservation_fails_when_stock_is_empty(app, keeper):
     receive(1)
-    first, second = (jobs.open_job(doa_case()) for _ in range(2))
-    stock.reserve_for_job(first, keeper)
+    first, second = (visits.open_job(doa_case()) for _ in range(2))
+    inventory.reserve_for_job(first, keeper)
     with pytest.raises(StockError, match="No quedan equipos nuevos"):
-        stock.reserve_for_job(second, keeper)
+        inventory.reserve_for_job(second, keeper)
 
 
 def test_a_unit_taken_by_another_session_cannot_be_reserved_again(app, keeper):
     (unit,) = receive(1)
-    first, second = (jobs.open_job(doa_case()) for _ in range(2))
+    first, second = (visits.open_job(doa_case()) for _ in range(2))
     unit_id, first_id = unit.id, first.id
     db.session.commit()
     done = threading.Event()
 
     def other():
         with app.app_context():
-            stock.reserve_unit(
+            inventory.reserve_unit(
                 db.session.get(StockUnit, unit_id), db.session.get(Job, first_id), None
             )
             db.session.commit()
@@ -97,12 +98,12 @@ def test_a_unit_taken_by_another_session_cannot_be_reserved_again(app, keeper):
     thread.join()
     assert done.is_set()
     with pytest.raises(StockError, match="ya no está disponible"):
-        stock.reserve_unit(unit, second, keeper)
+        inventory.reserve_unit(unit, second, keeper)
 
 
 def test_concurrent_reservations_never_take_more_than_there_is(app):
     receive(3)
-    job_ids = [jobs.open_job(doa_case()).id for _ in range(8)]
+    job_ids = [visits.open_job(doa_case()).id for _ in range(8)]
     db.session.commit()
     results: list[str] = []
     lock = threading.Lock()
@@ -112,7 +113,7 @@ def test_concurrent_reservations_never_take_more_than_there_is(app):
         with app.app_context():
             barrier.wait()
             try:
-                unit = stock.reserve_for_job(db.session.get(Job, job_id), None)
+                unit = inventory.reserve_for_job(db.session.get(Job, job_id), None)
                 db.session.commit()
                 outcome = unit.service_number
             except StockError:
@@ -147,31 +148,31 @@ def test_concurrent_reservations_never_take_more_than_there_is(app):
 
 def test_doa_unit_collected_harvested_and_returned(app, keeper):
     case = doa_case(model="ESP 5250")
-    donor = stock.collect_doa(case, keeper)
+    donor = inventory.collect_doa(case, keeper)
     assert donor.category is StockCategory.DOA_COLLECTED and donor.source_case_id == case.id
     with pytest.raises(StockError, match="ya fue recibido"):
-        stock.collect_doa(case, keeper)
+        inventory.collect_doa(case, keeper)
     with pytest.raises(StockError, match="al menos un repuesto"):
-        stock.make_parts_donor(donor, [" "], keeper)
-    parts = stock.make_parts_donor(donor, ["Cabezal", "Fuente de poder"], keeper)
+        inventory.make_parts_donor(donor, [" "], keeper)
+    parts = inventory.make_parts_donor(donor, ["Cabezal", "Fuente de poder"], keeper)
     assert donor.status is StockStatus.PARTS_DONOR and [p.name for p in parts] == [
         "Cabezal",
         "Fuente de poder",
     ]
     repair_case = factories.case()
-    stock.take_part(parts[0], repair_case, keeper)
+    inventory.take_part(parts[0], repair_case, keeper)
     assert parts[0].status is PartStatus.USED and parts[0].used_in_case_id == repair_case.id
     with pytest.raises(StockError, match="ya fue usado"):
-        stock.take_part(parts[0], factories.case(), keeper)
+        inventory.take_part(parts[0], factories.case(), keeper)
     assert kinds(donor) == [
         MovementKind.DOA_COLLECTED,
         MovementKind.PARTS_DONOR,
         MovementKind.PART_TAKEN,
     ]
     with pytest.raises(StockError, match="no está disponible"):
-        stock.return_to_manufacturer(donor, keeper)
-    other = stock.collect_doa(doa_case(), keeper)
-    stock.return_to_manufacturer(other, keeper, note="Guía 123")
+        inventory.return_to_manufacturer(donor, keeper)
+    other = inventory.collect_doa(doa_case(), keeper)
+    inventory.return_to_manufacturer(other, keeper, note="Guía 123")
     assert other.status is StockStatus.RETURNED_TO_MANUFACTURER
 
 
@@ -179,21 +180,21 @@ def test_failure_at_sale_is_a_credit_movement_without_a_case(app, keeper):
     store = Store(name="Hiraoka Centro", ubigeo="150101")
     db.session.add(store)
     db.session.flush()
-    movement = stock.credit_at_sale(store, "c-123 456", "ESP 5250", keeper, "Falló al probarlo")
+    movement = inventory.credit_at_sale(store, "c-123 456", "ESP 5250", keeper, "Falló al probarlo")
     assert movement.kind is MovementKind.CREDITED_AT_SALE and movement.case_id is None
     assert movement.stock_unit_id is None and movement.service_number == "C123456"
     assert movement.store_id == store.id and movement.model == "ESP 5250"
     with pytest.raises(StockError, match="ya fue acreditado"):
-        stock.credit_at_sale(store, "C123456", None, keeper, None)
+        inventory.credit_at_sale(store, "C123456", None, keeper, None)
     with pytest.raises(StockError, match="6 dígitos"):
-        stock.credit_at_sale(store, "X12", None, keeper, None)
+        inventory.credit_at_sale(store, "X12", None, keeper, None)
 
 
 def test_tomorrow_shortage_counts_unreserved_swaps(app, keeper):
     receive(1)
-    swaps = [jobs.open_job(doa_case()) for _ in range(3)]
+    swaps = [visits.open_job(doa_case()) for _ in range(3)]
     shortage = stock_counts.tomorrow_shortage()
     assert (shortage.needed, shortage.available, shortage.short) == (3, 1, 2)
-    stock.reserve_for_job(swaps[0], keeper)
+    inventory.reserve_for_job(swaps[0], keeper)
     shortage = stock_counts.tomorrow_shortage()
     assert (shortage.needed, shortage.available, shortage.short) == (2, 0, 2)

@@ -11,7 +11,7 @@ from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
 from fieldapp.extensions import db
 from fieldapp.models import Route
 from fieldapp.models.types import utcnow
-from fieldapp.services import jobs, tracking
+from fieldapp.services.cases import tracking, visits
 from tests import factories
 from tests.services.review_helpers import doa_case
 
@@ -49,18 +49,18 @@ def _planned(job, courier, day):
     job.eta = utcnow() + timedelta(days=(day - utcnow().date()).days)
     job.tracking_token = secrets.token_urlsafe(32)
     db.session.flush()
-    jobs.on_publish(route, courier)
+    visits.on_publish(route, courier)
     return job
 
 
 def test_after_a_failure_the_new_published_visit_is_shown(app):
     courier = factories.user("courier")
     case = doa_case()
-    first = _planned(jobs.open_job(case), courier, utcnow().date())
-    jobs.fail(first, courier, FailureReason.NOT_HOME, has_photo=True)
+    first = _planned(visits.open_job(case), courier, utcnow().date())
+    visits.fail(first, courier, FailureReason.NOT_HOME, has_photo=True)
     seen = tracking.find(first.tracking_token)
     assert seen.state == "failed" and "no encontró a nadie" in seen.failure
     assert seen.next_window is None and seen.eta is None
-    second = _planned(jobs.open_job(case), courier, utcnow().date() + timedelta(days=1))
+    second = _planned(visits.open_job(case), courier, utcnow().date() + timedelta(days=1))
     seen = tracking.find(first.tracking_token)
     assert seen.next_window == tracking.visit_window(second)

@@ -12,7 +12,8 @@ from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.services import dispatch, jobs, trips
+from fieldapp.services.cases import visits
+from fieldapp.services.dispatch import planning, trip_planning
 from fieldapp.worker.jobs import optimise
 from tests import factories
 
@@ -36,13 +37,13 @@ def people(app):
 
 def pickup_in(ubigeo: str):
     case = factories.case(customer={"ubigeo": ubigeo, "address": "Av. El Sol 100"})
-    return jobs.open_job(case)
+    return visits.open_job(case)
 
 
 def test_cusco_becomes_a_trip_of_the_hub_courier_and_iquitos_is_left_to_carriers(people, day):
     _lima, hub, dispatcher = people
     cusco, iquitos = pickup_in("080101"), pickup_in("160101")
-    result = trips.plan(day, dispatcher)
+    result = trip_planning.plan(day, dispatcher)
     db.session.commit()
     (route,) = result.routes
     assert route.courier_id == hub.id and route.day == day and route.days >= 2
@@ -57,13 +58,13 @@ def test_cusco_becomes_a_trip_of_the_hub_courier_and_iquitos_is_left_to_carriers
 def test_the_courier_is_away_for_the_whole_trip_and_the_optimiser_leaves_it(people, day):
     lima, hub, dispatcher = people
     cusco = pickup_in("080101")
-    route = trips.plan(day, dispatcher).routes[0]
+    route = trip_planning.plan(day, dispatcher).routes[0]
     db.session.commit()
     for offset in range(route.days):
-        state = dispatch.board(day + timedelta(days=offset))
+        state = planning.board(day + timedelta(days=offset))
         mine = next(c for c in state.couriers if c.user.id == hub.id)
         assert mine.away and not mine.available
-    after = dispatch.board(day + timedelta(days=route.days))
+    after = planning.board(day + timedelta(days=route.days))
     assert next(c for c in after.couriers if c.user.id == hub.id).away is False
     factories.case(customer={"ubigeo": "150122"}, purchase_date=factories.days_ago(3))
     optimise(day, dispatcher, seconds=0.5)
@@ -74,10 +75,10 @@ def test_the_courier_is_away_for_the_whole_trip_and_the_optimiser_leaves_it(peop
 
 def test_without_far_jobs_or_a_free_hub_courier_it_says_why(people, day):
     _lima, _hub, dispatcher = people
-    with pytest.raises(dispatch.DispatchError, match="fuera del alcance de un turno"):
-        trips.plan(day, dispatcher)
+    with pytest.raises(planning.DispatchError, match="fuera del alcance de un turno"):
+        trip_planning.plan(day, dispatcher)
     pickup_in("080101")
-    trips.plan(day, dispatcher)
+    trip_planning.plan(day, dispatcher)
     pickup_in("050101")  # Ayacucho, found later: the hub courier has left already
-    with pytest.raises(dispatch.DispatchError, match="Ningún courier de hub está libre"):
-        trips.plan(day, dispatcher)
+    with pytest.raises(planning.DispatchError, match="Ningún courier de hub está libre"):
+        trip_planning.plan(day, dispatcher)

@@ -10,7 +10,7 @@ import tracemalloc
 import pytest
 from PIL import Image, PngImagePlugin
 
-from fieldapp.services import uploads
+from fieldapp.infra import uploads
 
 
 def _jpeg(width=800, height=600, exif=None, colour="red") -> bytes:

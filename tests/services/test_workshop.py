@@ -14,8 +14,10 @@ from fieldapp.domain.stock import MovementKind, PartStatus, StockCategory, Stock
 from fieldapp.extensions import db
 from fieldapp.models import DocType, Document, DocumentRequest, OutboxMessage, StockMovement
 from fieldapp.models.types import utcnow
-from fieldapp.services import jobs, review, stock, workshop
-from fieldapp.services.workshop import WorkshopError
+from fieldapp.services.cases import visits
+from fieldapp.services.supervisor import approval
+from fieldapp.services.workshop import inventory, repairs
+from fieldapp.services.workshop.repairs import WorkshopError
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.services.review_helpers import close_job, doa_case
@@ -49,33 +51,33 @@ def notices(case) -> set[str]:
 
 def test_reception_is_found_by_case_or_service_number(app):
     case = factories.case()
-    assert workshop.find_for_reception(case.case_number) is case
-    assert workshop.find_for_reception(" " + case.unit.service_number.lower()) is case
+    assert repairs.find_for_reception(case.case_number) is case
+    assert repairs.find_for_reception(" " + case.unit.service_number.lower()) is case
     with pytest.raises(WorkshopError, match="No hay un caso abierto"):
-        workshop.find_for_reception("KCC-0")
+        repairs.find_for_reception("KCC-0")
     with pytest.raises(WorkshopError, match="es un DOA"):
-        workshop.find_for_reception(doa_case().case_number)
+        repairs.find_for_reception(doa_case().case_number)
 
 
 def test_counter_reception_repair_and_collection_with_documents(app, tech):
     case = factories.case()  # warranty, Lima: the customer brings it
-    workshop.receive(case, tech, refilled=False, accessories="Cable", condition="Rayado")
+    repairs.receive(case, tech, refilled=False, accessories="Cable", condition="Rayado")
     assert case.status is Status.IN_WORKSHOP and case.unit_received_at is not None
     assert DocType.RECEPTION_RECEIPT in requested(case) and "unit_received" in notices(case)
     repair_deadline = next(d for d in case.deadlines if d.name == "repair")
     assert repair_deadline.due_at > case.unit_received_at + timedelta(days=2)
-    workshop.set_diagnosis(case, tech, "Cabezal obstruido")
-    workshop.add_note(case, tech, "Limpieza de cabezal")
+    repairs.set_diagnosis(case, tech, "Cabezal obstruido")
+    repairs.add_note(case, tech, "Limpieza de cabezal")
     with pytest.raises(WorkshopError, match="no está listo"):
-        workshop.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
-    workshop.repair_done(case, tech)
+        repairs.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
+    repairs.repair_done(case, tech)
     assert case.status is Status.REPAIRED and "repair_done" in notices(case)
-    assert repair_deadline.done_at is not None and jobs.open_job(case) is None
+    assert repair_deadline.done_at is not None and visits.open_job(case) is None
     with pytest.raises(WorkshopError, match="DNI"):
-        workshop.collect_at_counter(case, tech, "María Flores", " ", SIGNATURE)
-    workshop.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
+        repairs.collect_at_counter(case, tech, "María Flores", " ", SIGNATURE)
+    repairs.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
     assert case.status is Status.CLOSED and "unit_returned" in notices(case)
-    repair = workshop.repair_of(case)
+    repair = repairs.repair_of(case)
     assert (repair.collected_by_name, repair.diagnosis) == ("María Flores", "Cabezal obstruido")
     assert [n.text for n in repair.notes] == ["Limpieza de cabezal"]
     assert DocType.REPAIR_DELIVERY in requested(case)
@@ -89,37 +91,37 @@ def test_provinces_reception_repair_makes_a_return_job(app, tech, courier):
     case = factories.case(customer={"ubigeo": "130101"})
     close_job(case, courier)  # picked up
     assert case.status is Status.PICKED_UP
-    workshop.receive(case, tech, refilled=False)
-    workshop.repair_done(case, tech)
+    repairs.receive(case, tech, refilled=False)
+    repairs.repair_done(case, tech)
     with pytest.raises(WorkshopError, match="no en mostrador"):
-        workshop.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
+        repairs.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
     assert case.status is Status.REPAIRED
-    job = jobs.open_job(case)
+    job = visits.open_job(case)
     assert job.kind is JobKind.RETURN and job.status is JobStatus.PENDING
 
 
 def test_refilled_cartridges_void_the_warranty_at_reception(app, tech):
     case = factories.case()
-    workshop.receive(case, tech, refilled=True)
+    repairs.receive(case, tech, refilled=True)
     assert case.status is Status.VOID and case.refilled_cartridges is True
     assert "warranty_voided" in notices(case)
     with pytest.raises(WorkshopError, match="No se puede recibir"):
-        workshop.receive(case, tech, refilled=False)
+        repairs.receive(case, tech, refilled=False)
 
 
 def test_unrepairable_unit_is_swapped_from_exchange_stock_at_the_counter(app, tech):
     case = factories.case()
-    workshop.receive(case, tech, refilled=False)
+    repairs.receive(case, tech, refilled=False)
     with pytest.raises(WorkshopError, match="de intercambio"):
-        workshop.swap_for_exchange(case, tech, "Placa quemada")
-    unit = stock.receive_from_manufacturer(
+        repairs.swap_for_exchange(case, tech, "Placa quemada")
+    unit = inventory.receive_from_manufacturer(
         factories.programme(), "T700001", "ESP 3250", StockCategory.EXCHANGE, tech
     )
     with pytest.raises(WorkshopError, match="por qué"):
-        workshop.swap_for_exchange(case, tech, "")
-    assert workshop.swap_for_exchange(case, tech, "Placa quemada") is unit
+        repairs.swap_for_exchange(case, tech, "")
+    assert repairs.swap_for_exchange(case, tech, "Placa quemada") is unit
     assert unit.status is StockStatus.RESERVED and case.status is Status.REPAIRED
-    workshop.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
+    repairs.collect_at_counter(case, tech, "María Flores", "45678912", SIGNATURE)
     assert unit.status is StockStatus.DELIVERED and case.status is Status.CLOSED
     delivered = db.session.scalar(
         select(StockMovement).where(StockMovement.kind == MovementKind.DELIVERED)
@@ -130,39 +132,39 @@ def test_unrepairable_unit_is_swapped_from_exchange_stock_at_the_counter(app, te
 def test_unrepairable_provinces_unit_travels_on_the_return_job(app, tech, courier):
     case = factories.case(customer={"ubigeo": "130101"})
     close_job(case, courier)
-    workshop.receive(case, tech, refilled=False)
-    unit = stock.receive_from_manufacturer(
+    repairs.receive(case, tech, refilled=False)
+    unit = inventory.receive_from_manufacturer(
         factories.programme(), "C700002", "ESP 5250", StockCategory.EXCHANGE, tech
     )
-    workshop.swap_for_exchange(case, tech, "Sin repuesto")
-    job = jobs.open_job(case)
+    repairs.swap_for_exchange(case, tech, "Sin repuesto")
+    job = visits.open_job(case)
     assert unit.reserved_for_job_id == job.id
     close_job(case, courier)
-    review.approve(job, factories.user(Role.SUPERVISOR))
+    approval.approve(job, factories.user(Role.SUPERVISOR))
     assert unit.status is StockStatus.DELIVERED and case.status is Status.CLOSED
 
 
 def test_doa_unit_harvested_and_its_part_used_in_a_repair(app, tech):
-    donor = stock.collect_doa(doa_case(), tech)
-    (part,) = stock.make_parts_donor(donor, ["Cabezal de impresión"], tech)
+    donor = inventory.collect_doa(doa_case(), tech)
+    (part,) = inventory.make_parts_donor(donor, ["Cabezal de impresión"], tech)
     case = factories.case()
     with pytest.raises(WorkshopError, match="en taller"):
-        workshop.use_part(case, part, tech)
-    workshop.receive(case, tech, refilled=False)
-    assert workshop.available_parts() == [part]
-    workshop.use_part(case, part, tech)
-    assert part.status is PartStatus.USED and workshop.parts_used(case) == [part]
-    assert workshop.available_parts() == []
+        repairs.use_part(case, part, tech)
+    repairs.receive(case, tech, refilled=False)
+    assert repairs.available_parts() == [part]
+    repairs.use_part(case, part, tech)
+    assert part.status is PartStatus.USED and repairs.parts_used(case) == [part]
+    assert repairs.available_parts() == []
     other = factories.case()
-    workshop.receive(other, tech, refilled=False)
+    repairs.receive(other, tech, refilled=False)
     with pytest.raises(WorkshopError, match="ya fue usado"):
-        workshop.use_part(other, part, tech)
+        repairs.use_part(other, part, tech)
 
 
 def test_repair_queue_is_ordered_by_deadline(app, tech):
     late, early = factories.case(), factories.case()
-    workshop.receive(late, tech, refilled=False, at=utcnow())
-    workshop.receive(early, tech, refilled=False, at=utcnow() - timedelta(days=6))
-    rows = workshop.repair_queue()
+    repairs.receive(late, tech, refilled=False, at=utcnow())
+    repairs.receive(early, tech, refilled=False, at=utcnow() - timedelta(days=6))
+    rows = repairs.repair_queue()
     assert [row.case for row in rows] == [early, late]
     assert rows[0].urgency.value == "overdue"

@@ -9,7 +9,7 @@ from fieldapp.domain.roles import Role
 from fieldapp.domain.shipments import ShipmentStatus
 from fieldapp.extensions import db
 from fieldapp.models import Job
-from fieldapp.services import shipments
+from fieldapp.services.dispatch import carrier_shipments
 from tests import factories
 from tests.conftest import csrf_token
 from tests.services.test_shipments import doa_job, send
@@ -58,7 +58,7 @@ def test_a_bad_booking_is_answered_with_field_messages_and_saves_nothing(client,
     assert "Entre 1 y 20 bultos." in page
     assert "Entre S/ 0 y S/ 10 000." in page
     assert "Solo letras, números, guiones y barras." in page
-    assert shipments.of_job(db.session.get(Job, job.id)) == []
+    assert carrier_shipments.of_job(db.session.get(Job, job.id)) == []
 
 
 def test_a_refused_move_keeps_the_state_and_says_why(client, dispatcher):
@@ -75,7 +75,7 @@ def test_a_refused_move_keeps_the_state_and_says_why(client, dispatcher):
     assert answer.status_code == 422
     assert "falta la foto de la guía" in answer.get_data(as_text=True)
     db.session.expire_all()
-    assert shipments.of_job(db.session.get(Job, job.id))[0].status is ShipmentStatus.BOOKED
+    assert carrier_shipments.of_job(db.session.get(Job, job.id))[0].status is ShipmentStatus.BOOKED
 
 
 def test_the_tracking_page_names_the_carrier_and_number(app, dispatcher):

@@ -10,7 +10,7 @@ from fieldapp.domain.case_flow import Event
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models.types import utcnow
-from fieldapp.services.case_flow import apply_event
+from fieldapp.services.cases.progress import apply_event
 from tests import factories
 
 

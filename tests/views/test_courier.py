@@ -15,7 +15,7 @@ from fieldapp.domain.jobs import JobKind
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, SyncAction
-from fieldapp.services import intake
+from fieldapp.services.cases import intake
 from tests import factories
 from tests.services.test_courier_sync import action, doa_actions, published_stop, stock_unit
 

@@ -167,13 +167,14 @@ def test_route_sheet_links_on_the_board_and_on_the_couriers_route(app, client, l
     from datetime import datetime
 
     from fieldapp.domain.deadlines import LIMA_TZ
-    from fieldapp.services import dispatch, documents, publishing
+    from fieldapp.services.dispatch import planning, publishing
+    from fieldapp.services.documents import issuing
 
     today = datetime.now(LIMA_TZ).date()
     ana = courier("ana", capacity=4)
     boss = factories.user(Role.DISPATCHER)
     for job in doa_jobs(2, today):
-        dispatch.move(job, ana.id, today, boss)
+        planning.move(job, ana.id, today, boss)
     publishing.publish(today, boss)
     db.session.commit()
     route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
@@ -182,7 +183,7 @@ def test_route_sheet_links_on_the_board_and_on_the_couriers_route(app, client, l
     assert "Hoja de ruta en preparación" in board_html  # requested, not issued yet
     issue_pending()
     db.session.commit()
-    sheet = documents.route_sheet(route)
+    sheet = issuing.route_sheet(route)
     link = f'href="/documents/{sheet.id}.pdf"'
     board_html = client.get(f"/dispatch/?day={today.isoformat()}").get_data(as_text=True)
     assert link in board_html and f"Hoja de ruta {sheet.number} (PDF)" in board_html
@@ -200,13 +201,14 @@ def test_board_and_case_history_speak_plain_spanish(app, client, login):
     from datetime import datetime
 
     from fieldapp.domain.deadlines import LIMA_TZ
-    from fieldapp.services import audit, dispatch
+    from fieldapp.services import audit
+    from fieldapp.services.dispatch import planning
 
     today = datetime.now(LIMA_TZ).date()
     ana = courier("ana", capacity=1)
     boss = factories.user(Role.DISPATCHER)
     (job,) = doa_jobs(1, today)
-    dispatch.move(job, ana.id, today, boss)
+    planning.move(job, ana.id, today, boss)
     audit.record(
         "stock_delivered",
         entity="stock_unit",
@@ -250,15 +252,16 @@ def test_board_and_dashboard_agree_on_an_overdue_return(app, client, login):
     from fieldapp.domain.case_flow import Event
     from fieldapp.domain.deadlines import LIMA_TZ
     from fieldapp.models.types import utcnow
-    from fieldapp.services import dispatch, jobs, publishing
-    from fieldapp.services.case_flow import apply_event
+    from fieldapp.services.cases import visits
+    from fieldapp.services.cases.progress import apply_event
+    from fieldapp.services.dispatch import planning, publishing
 
     today = datetime.now(LIMA_TZ).date()
     boss = factories.user(Role.DISPATCHER)
     ana = courier("ana")
     week_ago = utcnow() - timedelta(days=7)
     case = factories.case(customer={"ubigeo": "130101"}, received_at=week_ago)
-    jobs.open_job(case).status = JobStatus.DONE  # picked up by a courier
+    visits.open_job(case).status = JobStatus.DONE  # picked up by a courier
     for event in (Event.PICK_UP, Event.RECEIVE_UNIT, Event.REPAIR):
         apply_event(case, event, boss, at=week_ago + timedelta(hours=1))
     db.session.commit()
@@ -278,7 +281,7 @@ def test_board_and_dashboard_agree_on_an_overdue_return(app, client, login):
         return any(number in item for item in overdue)
 
     assert board_status() == "overdue" and dashboard_overdue()
-    dispatch.move(jobs.open_job(case), ana.id, today, boss)
+    planning.move(visits.open_job(case), ana.id, today, boss)
     publishing.publish(today, boss)
     db.session.commit()
     assert board_status() == "missed" and not dashboard_overdue()

@@ -11,7 +11,8 @@ from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import DocType, Document, Route
 from fieldapp.models.types import utcnow
-from fieldapp.services import documents, jobs
+from fieldapp.services.cases import visits
+from fieldapp.services.documents import issuing
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.services.test_documents import close_stop, doa_case
@@ -26,7 +27,7 @@ def courier(app):
 def delivered(app, courier):
     """A DOA swap closed by `courier`, its delivery note and route sheet issued."""
     case = doa_case(customer={"name": "María Flores Quispe"})
-    close_stop(jobs.open_job(case), courier, "proof_of_purchase")
+    close_stop(visits.open_job(case), courier, "proof_of_purchase")
     assert issue_pending().issued == 2
     note = db.session.scalars(
         select(Document).where(Document.doc_type == DocType.DOA_DELIVERY)
@@ -83,13 +84,13 @@ def test_verification_page_shows_the_facts_and_initials_only(client, delivered):
     assert case.unit.service_number not in html and "Rosa Quispe" not in html
     assert response.headers["X-Robots-Tag"].startswith("noindex")
     # A holder checks a PDF copy against the fingerprint of the issued bytes.
-    digest = hashlib.sha256(documents.pdf_bytes(note)).hexdigest()
+    digest = hashlib.sha256(issuing.pdf_bytes(note)).hexdigest()
     assert digest == note.sha256 and f'data-test="sha256">{digest}<' in html
 
 
 def test_verification_by_typed_short_code_and_after_a_correction(client, delivered):
     _case, note, _sheet = delivered
-    documents.correct(note, "Firma ilegible")
+    issuing.correct(note, "Firma ilegible")
     db.session.commit()
     issue_pending()
     replacement = db.session.scalars(
@@ -120,7 +121,7 @@ def test_the_case_page_lists_its_documents(client, login, delivered):
 def test_route_sheet_of_an_unclosed_route_belongs_to_its_courier(client, login, courier):
     route = Route(courier=courier, day=factories.days_ago(0), published_at=utcnow())
     db.session.add(route)
-    jobs.on_publish(route, courier)
+    visits.on_publish(route, courier)
     db.session.commit()
     issue_pending()
     sheet = db.session.scalars(select(Document)).one()

@@ -14,7 +14,7 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Case
-from fieldapp.services import csv_import
+from fieldapp.services.cases import csv_import
 from tests import factories
 from tests.conftest import csrf_token
 

@@ -9,7 +9,7 @@ from fieldapp.domain.roles import Role
 from fieldapp.domain.stock import MovementKind, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import SparePart, StockMovement, StockUnit
-from fieldapp.services import jobs
+from fieldapp.services.cases import visits
 from tests import factories
 from tests.conftest import csrf_token
 from tests.services.review_helpers import close_job, doa_case
@@ -73,7 +73,7 @@ def test_reserve_for_a_doa_case(client, keeper):
     assert response.status_code == 303
     unit = db.session.scalar(select(StockUnit))
     assert (
-        unit.status is StockStatus.RESERVED and unit.reserved_for_job_id == jobs.open_job(case).id
+        unit.status is StockStatus.RESERVED and unit.reserved_for_job_id == visits.open_job(case).id
     )
     response = post(client, "/stock/reserve", **{"reserve-case_number": "KCC-0"})
     assert response.status_code == 422 and "No existe el caso KCC-0" in response.get_data(

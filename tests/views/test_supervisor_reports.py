@@ -12,7 +12,8 @@ from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import StockUnit
 from fieldapp.models.types import utcnow
-from fieldapp.services import review, stock, workshop
+from fieldapp.services.supervisor import approval
+from fieldapp.services.workshop import inventory, repairs
 from tests import factories
 from tests.services.review_helpers import close_job, doa_case, plan_job
 
@@ -33,16 +34,16 @@ def test_dashboard_figures_and_charts(client, supervisor):
     courier = factories.user(Role.COURIER, full_name="Rosa Huamán")
     tech = factories.user(Role.TECHNICIAN)
     done = doa_case(model="ESP 3250")
-    review.approve(close_job(done, courier), supervisor)
+    approval.approve(close_job(done, courier), supervisor)
     factories.case(model="ESP 3250")  # warranty, Lima, nothing due yet
     overdue = doa_case(model="ESP 5250", received_at=utcnow() - timedelta(days=3))
     donor = db.session.scalar(  # collected when its swap was approved
         select(StockUnit).where(StockUnit.service_number == done.unit.service_number)
     )
-    parts = stock.make_parts_donor(donor, ["Cabezal", "Bandeja"], tech)
+    parts = inventory.make_parts_donor(donor, ["Cabezal", "Bandeja"], tech)
     repair = factories.case()
-    workshop.receive(repair, tech, refilled=False)
-    workshop.use_part(repair, parts[0], tech)
+    repairs.receive(repair, tech, refilled=False)
+    repairs.use_part(repair, parts[0], tech)
     db.session.commit()
     html = client.get("/supervisor/dashboard").get_data(as_text=True)
     assert "<h1>Tablero de plazos</h1>" in html
@@ -84,7 +85,7 @@ def test_weeks_without_decided_deadlines_say_sin_datos(client, supervisor):
 def test_statement_page_and_downloads(client, supervisor):
     courier = factories.user(Role.COURIER)
     case = doa_case(service_number="T400001")
-    review.approve(close_job(case, courier), supervisor)
+    approval.approve(close_job(case, courier), supervisor)
     db.session.commit()
     html = client.get("/supervisor/statement").get_data(as_text=True)
     assert f'value="{this_month()}"' in html and "1 casos cerrados" in html and "T400001" in html

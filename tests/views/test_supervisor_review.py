@@ -11,8 +11,8 @@ from fieldapp.domain.case_flow import Status
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
+from fieldapp.infra import media
 from fieldapp.models import Attachment, Job
-from fieldapp.services import media
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.conftest import csrf_token

@@ -10,7 +10,7 @@ from fieldapp.domain.roles import Role
 from fieldapp.domain.stock import StockCategory
 from fieldapp.extensions import db
 from fieldapp.models import Case
-from fieldapp.services import stock
+from fieldapp.services.workshop import inventory
 from tests import factories
 from tests.conftest import csrf_token
 from tests.services.review_helpers import doa_case
@@ -99,9 +99,9 @@ def test_refilled_cartridges_void_from_the_reception_form(client, tech):
 
 
 def test_part_and_exchange_from_the_repair_page(client, tech):
-    donor = stock.collect_doa(doa_case(), None)
-    (part,) = stock.make_parts_donor(donor, ["Fuente de poder"], None)
-    stock.receive_from_manufacturer(
+    donor = inventory.collect_doa(doa_case(), None)
+    (part,) = inventory.make_parts_donor(donor, ["Fuente de poder"], None)
+    inventory.receive_from_manufacturer(
         factories.programme(), "T710000", "ESP 3250", StockCategory.EXCHANGE, None
     )
     case = factories.case()

@@ -1,0 +1,75 @@
+"""Live feedback for the counter form: what the rules say about each field filled so far, before
+anything is stored (the full check runs again in `intake.open_case` on submit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from fieldapp.domain import case_flow, service_number, warranty
+from fieldapp.domain.case_flow import Flow, Origin
+from fieldapp.domain.deadlines import Deadline, case_deadlines, lima_date
+from fieldapp.domain.geo import Gazetteer, Location, UnknownUbigeo, locate
+from fieldapp.domain.warranty import CaseKind
+from fieldapp.services.cases.intake import IntakeSettings
+
+
+@dataclass
+class Preview:
+    """The parts of the decision that the fields filled so far allow, and their problems."""
+
+    number: service_number.ServiceNumber | None = None
+    kind: CaseKind | None = None
+    location: Location | None = None
+    flow: Flow | None = None
+    deadlines: list[Deadline] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def preview(
+    *,
+    settings: IntakeSettings,
+    now: datetime,
+    raw_service_number: str | None,
+    product_type: str,
+    purchase_date: date | None,
+    failure_date: date | None,
+    ubigeo: str | None,
+    origin: Origin,
+) -> Preview:
+    """Evaluate each rule whose inputs are present; never raises for bad input."""
+    result = Preview()
+    if raw_service_number:
+        try:
+            result.number = service_number.parse(raw_service_number, settings.rules.number)
+        except service_number.InvalidServiceNumber as exc:
+            result.errors["service_number"] = str(exc)
+    try:
+        warranty.check_product_type(product_type, settings.rules)
+    except warranty.WarrantyError as exc:
+        result.errors["product_type"] = str(exc)
+    if purchase_date:
+        failure = failure_date or lima_date(now)
+        try:
+            warranty.check_dates(purchase_date, failure, lima_date(now))
+            result.kind = warranty.classify(purchase_date, failure, settings.rules)
+        except warranty.WarrantyError as exc:
+            result.errors[exc.field] = str(exc)
+    if ubigeo:
+        try:
+            result.location = locate(
+                ubigeo,
+                Gazetteer.default(),
+                origin=settings.origin_point,
+                thresholds_km=settings.thresholds_km,
+                overrides=settings.overrides,
+            )
+        except UnknownUbigeo as exc:
+            result.errors["ubigeo"] = str(exc)
+    if result.kind and result.location:
+        result.flow = case_flow.choose_flow(result.kind, result.location.zone, origin)
+        walk_in = now if result.flow is Flow.WALK_IN else None
+        result.deadlines = case_deadlines(
+            result.flow, result.location.zone, result.location.band, now, walk_in
+        )
+    return result

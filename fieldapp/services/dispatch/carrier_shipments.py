@@ -1,0 +1,310 @@
+"""Carrier shipments: dispatch sends a job by agency instead of a courier's stop, records each
+state of its shipments with evidence, and closes the job when the units arrived and the ST
+checked the unit it got back. The job then goes to supervisor review like a courier's stop."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from fieldapp.domain import shipments as rules
+from fieldapp.domain.geo import zone_for
+from fieldapp.domain.jobs import OPEN_JOB, FailureReason, JobStatus
+from fieldapp.domain.routing import Point
+from fieldapp.domain.shipments import Direction, JobMode, ShipmentFacts, ShipmentStatus
+from fieldapp.extensions import db
+from fieldapp.infra import media, uploads
+from fieldapp.models import Attachment, CourierProfile, Job, Shipment, User
+from fieldapp.models.types import utcnow
+from fieldapp.services import audit
+from fieldapp.services.cases import visits
+from fieldapp.services.dispatch import planning
+from fieldapp.services.dispatch.problem import PLANNABLE, courier_for, travel_model
+
+
+class ShipmentError(ValueError):
+    """A shipment action that cannot be done (message in Spanish)."""
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What dispatch enters to send a job by agency."""
+
+    carrier: str
+    agency_branch: str
+    declared_units: int
+    cost: Decimal | None
+    waybills: dict[Direction, str]
+
+
+def carriers() -> tuple[str, ...]:
+    """The agencies dispatch may choose from (FIELDAPP_CARRIERS)."""
+    return tuple(current_app.config["CARRIERS"])
+
+
+def of_job(job: Job) -> list[Shipment]:
+    """The job's shipments in travel order (to the customer first)."""
+    found = db.session.scalars(select(Shipment).where(Shipment.job_id == job.id)).all()
+    order = list(Direction)
+    return sorted(found, key=lambda s: (order.index(s.direction), s.id))
+
+
+def _has_waybill_photo(shipment: Shipment) -> bool:
+    return (
+        db.session.scalar(
+            select(Attachment.id).where(
+                Attachment.shipment_id == shipment.id, Attachment.purpose == "waybill"
+            )
+        )
+        is not None
+    )
+
+
+def facts_of(job: Job) -> list[ShipmentFacts]:
+    """The job's shipments as plain facts for the rules."""
+    return [
+        ShipmentFacts(
+            direction=s.direction,
+            status=s.status,
+            waybill=s.waybill,
+            waybill_photo=_has_waybill_photo(s),
+            handed_over_at=s.handed_over_at,
+            delivered_at=s.delivered_at,
+        )
+        for s in of_job(job)
+    ]
+
+
+def suggested(job: Job, couriers: list[tuple[User, CourierProfile]]) -> bool:
+    """Whether `job` should go by agency: none of the working couriers can drive there, serve
+    it and drive back within their shift (by the travel model)."""
+    model = travel_model()
+    place = Point(job.lat, job.lon, zone_for(job.ubigeo))
+    trips, shifts = [], []
+    for user, profile in couriers:
+        courier = courier_for(user, profile)
+        _metres, minutes = model.leg(courier.depot.point, place)
+        trips.append(2 * minutes + job.service_minutes)
+        shifts.append(courier.shift_end_min - courier.shift_start_min)
+    return rules.carrier_suggested(trips, shifts)
+
+
+def suggestions(jobs_to_plan: list[Job], couriers: list[tuple[User, CourierProfile]]) -> set[int]:
+    """The ids of the jobs to plan that should go by agency."""
+    return {job.id for job in jobs_to_plan if suggested(job, couriers)}
+
+
+def book(job: Job, booking: Booking, actor: User) -> list[Shipment]:
+    """Send `job` by agency: one shipment per leg its kind needs (a swap's two legs linked),
+    off any route; the case counts as scheduled and the customer's tracking page shows the
+    carrier. Flushes.
+
+    :raises ShipmentError: when the job cannot be sent now or the booking is incomplete.
+    """
+    if job.status not in (*PLANNABLE, JobStatus.REJECTED) or job.mode is JobMode.CARRIER:
+        raise ShipmentError("Este trabajo ya está en curso, cerrado o enviado por agencia.")
+    if booking.carrier not in carriers():
+        raise ShipmentError("Elija una agencia de la lista.")
+    if job.route_id is not None:
+        planning.remove(job, actor)
+    legs = rules.LEGS[job.kind]
+    made: list[Shipment] = []
+    for direction in legs:
+        shipment = Shipment(
+            job=job,
+            case_id=job.case_id,
+            direction=direction,
+            carrier=booking.carrier,
+            waybill=(booking.waybills.get(direction) or "").strip().upper() or None,
+            agency_branch=booking.agency_branch.strip() or None,
+            declared_units=booking.declared_units,
+            cost=booking.cost if direction is legs[0] else None,
+            booked_by_id=actor.id,
+        )
+        db.session.add(shipment)
+        made.append(shipment)
+    db.session.flush()
+    if len(made) == 2:
+        made[0].linked_id, made[1].linked_id = made[1].id, made[0].id
+    job.mode = JobMode.CARRIER
+    job.route_id, job.sequence, job.eta, job.locked = None, None, None, False
+    job.status = JobStatus.PLANNED
+    job.tracking_token = job.tracking_token or secrets.token_urlsafe(32)
+    waybills = ", ".join(s.waybill or "guía por asignar" for s in made)
+    note = f"Enviado por {booking.carrier} ({waybills})"
+    audit.record(
+        "job_carrier_booked",
+        entity="job",
+        entity_id=job.id,
+        case_id=job.case_id,
+        actor=actor,
+        note=note,
+    )
+    visits.on_scheduled(job, actor, note)
+    db.session.flush()
+    return made
+
+
+@dataclass(frozen=True)
+class Move:
+    """A shipment reaching its next state, with what the agency gave back."""
+
+    status: ShipmentStatus
+    at: datetime | None = None
+    waybill: str | None = None
+    waybill_photo: bytes | None = None
+    receiver_name: str | None = None
+    receiver_document_id: str | None = None
+
+
+def advance(shipment: Shipment, move: Move, actor: User) -> None:
+    """Record a shipment's next state (hand-over needs the waybill and its photo). The job is
+    under way from the first hand-over; a shipment returned by the agency fails the job, which
+    goes back to dispatch. Flushes.
+
+    :raises ShipmentError: for a move the state table refuses, or evidence missing.
+    """
+    job = shipment.job
+    if job.status not in (JobStatus.PLANNED, JobStatus.IN_PROGRESS, JobStatus.REJECTED):
+        raise ShipmentError("El trabajo de este envío ya está cerrado.")
+    if move.waybill and move.waybill.strip():
+        shipment.waybill = move.waybill.strip().upper()
+    if move.waybill_photo:
+        _store_photo(job, "waybill", move.waybill_photo, actor, shipment)
+    try:
+        rules.check_move(
+            shipment.status, move.status, shipment.waybill, _has_waybill_photo(shipment)
+        )
+    except rules.ShipmentRuleError as exc:
+        raise ShipmentError(str(exc)) from None
+    at = move.at or utcnow()
+    previous, shipment.status = shipment.status, move.status
+    setattr(shipment, f"{move.status.value}_at", at)
+    if move.status is ShipmentStatus.DELIVERED:
+        shipment.receiver_name = (move.receiver_name or "").strip() or None
+        shipment.receiver_document_id = (move.receiver_document_id or "").strip() or None
+    audit.record(
+        f"shipment_{move.status.value}",
+        entity="shipment",
+        entity_id=shipment.id,
+        case_id=shipment.case_id,
+        actor=actor,
+        from_status=previous.value,
+        to_status=move.status.value,
+        note=f"{shipment.carrier} {shipment.waybill or ''}".strip(),
+    )
+    if move.status is ShipmentStatus.HANDED_OVER and job.status is JobStatus.PLANNED:
+        visits.arrive(job, actor, at=at)
+    if move.status is ShipmentStatus.RETURNED and job.status in (
+        JobStatus.PLANNED,
+        JobStatus.IN_PROGRESS,
+    ):
+        visits.fail(
+            job,
+            actor,
+            FailureReason.OTHER,
+            note=f"{shipment.carrier} devolvió el envío {shipment.waybill or ''}".strip(),
+            at=at,
+        )
+    db.session.flush()
+
+
+def _store_photo(
+    job: Job, purpose: str, data: bytes, actor: User, shipment: Shipment | None = None
+) -> None:
+    """Clean and store a photo on the job (and its shipment).
+
+    :raises ShipmentError: when the file is not an acceptable image.
+    """
+    try:
+        clean = uploads.clean_photo(data)
+    except uploads.UploadError as exc:
+        raise ShipmentError(f"Foto: {exc}") from None
+    db.session.add(
+        Attachment(
+            case_id=job.case_id,
+            job_id=job.id,
+            shipment_id=shipment.id if shipment is not None else None,
+            kind="photo",
+            purpose=purpose,
+            sha256=media.store(clean.data, clean.content_type),
+            content_type=clean.content_type,
+            size_bytes=len(clean.data),
+            width=clean.width,
+            height=clean.height,
+            uploaded_by_id=actor.id,
+        )
+    )
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Reception:
+    """What the ST checks when the units' journey ended: the unit it got back (or sent)."""
+
+    checked_service_number: str | None
+    replacement_service_number: str | None
+    refilled: bool | None
+    photos: dict[str, bytes]
+
+
+def close(job: Job, reception: Reception, actor: User) -> visits.Outcome:
+    """Record the ST's check and close a job sent by agency; it goes to supervisor review with
+    its deadline measured at the customer's hand-over or reception. Flushes.
+
+    :raises ShipmentError: listing what is still missing.
+    """
+    if job.mode is not JobMode.CARRIER:
+        raise ShipmentError("Este trabajo no se envió por agencia.")
+    if reception.checked_service_number:
+        job.checked_service_number = reception.checked_service_number.strip().upper()
+    if reception.replacement_service_number:
+        job.replacement_service_number = reception.replacement_service_number.strip().upper()
+    if reception.refilled is not None:
+        job.refilled_cartridges = reception.refilled
+    for purpose, data in reception.photos.items():
+        _store_photo(job, purpose, data, actor)
+    when = rules.done_at(job.kind, facts_of(job))
+    try:
+        return visits.complete(job, actor, at=when)
+    except visits.JobError as exc:
+        raise ShipmentError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class OpenShipment:
+    """A job sent by agency that is not closed yet, with its shipments."""
+
+    job: Job
+    shipments: list[Shipment]
+
+
+def open_jobs() -> list[OpenShipment]:
+    """Jobs sent by agency still travelling or waiting to be closed, by deadline."""
+    found = db.session.scalars(
+        select(Job)
+        .where(
+            Job.mode == JobMode.CARRIER,
+            Job.status.in_([*OPEN_JOB, JobStatus.REJECTED]),
+        )
+        .order_by(Job.due_at)
+    )
+    return [OpenShipment(job, of_job(job)) for job in found]
+
+
+def by_tracking(job: Job) -> list[tuple[str, str, str]]:
+    """What the customer's tracking page shows: (carrier, waybill, state) of each leg."""
+    return [
+        (
+            s.carrier,
+            s.waybill or "por asignar",
+            f"{rules.DIRECTION_LABELS[s.direction]}: "
+            f"{rules.SHIPMENT_STATUS_LABELS[s.status].lower()}",
+        )
+        for s in of_job(job)
+    ]

@@ -1,0 +1,2 @@
+"""Supervision: review and approval of closed jobs, the dashboard figures and the monthly
+statement."""
