@@ -26,7 +26,8 @@ from fieldapp.services import documents, optimisation_runs
 from fieldapp.transaction import unit_of_work
 from fieldapp.worker import jobs
 from tests import factories
-from tests.services.test_dispatch import courier, doa_jobs
+from tests.factories import courier_with_profile as courier
+from tests.services.test_dispatch import doa_jobs
 
 
 def _messages(app) -> list[tuple[str, tuple]]:

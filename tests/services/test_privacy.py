@@ -26,7 +26,7 @@ from fieldapp.models.types import utcnow
 from fieldapp.services import courier_sync, documents, media, privacy
 from fieldapp.worker.jobs import deliver_pending, issue_pending
 from tests import factories
-from tests.services.test_courier_sync import doa_actions, published_stop, stock_unit
+from tests.factories import doa_actions, published_stop, stock_unit
 
 PERSON = {
     "name": "Rosa Quispe Mamani",

@@ -14,12 +14,7 @@ from fieldapp.models import Attachment, AuditEvent, OutboxMessage
 from fieldapp.services import jobs, review
 from fieldapp.services.jobs import JobError
 from tests import factories
-from tests.services.review_helpers import close_job, doa_case
-
-
-@pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER)
+from tests.factories import close_job, doa_case
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -23,14 +22,9 @@ from fieldapp.models.types import utcnow
 from fieldapp.services import dispatch, documents, jobs, review, shipments, tracking
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
+from tests.factories import jpeg
 
 IQUITOS, SAN_ISIDRO = "160101", "150131"
-
-
-def jpeg(colour="steelblue") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (320, 240), colour).save(out, "JPEG")
-    return out.getvalue()
 
 
 @pytest.fixture

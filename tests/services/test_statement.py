@@ -16,7 +16,7 @@ from fieldapp.models.types import utcnow
 from fieldapp.services import review, statement, workshop
 from fieldapp.services.statement import StatementError
 from tests import factories
-from tests.services.review_helpers import close_job, doa_case
+from tests.factories import close_job, doa_case
 
 SIGNATURE = factories.signature_data_url()
 

@@ -14,7 +14,7 @@ from fieldapp.models import Job, StockMovement, StockUnit, Store
 from fieldapp.services import jobs, stock, stock_counts
 from fieldapp.services.stock import StockError
 from tests import factories
-from tests.services.review_helpers import doa_case
+from tests.factories import doa_case
 
 
 @pytest.fixture

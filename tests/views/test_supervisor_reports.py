@@ -14,7 +14,7 @@ from fieldapp.models import StockUnit
 from fieldapp.models.types import utcnow
 from fieldapp.services import review, stock, workshop
 from tests import factories
-from tests.services.review_helpers import close_job, doa_case, plan_job
+from tests.factories import close_job, doa_case, plan_job
 
 
 def this_month() -> str:
@@ -23,10 +23,8 @@ def this_month() -> str:
 
 
 @pytest.fixture
-def supervisor(client, login):
-    user = factories.user(Role.SUPERVISOR)
-    login(user.username)
-    return user
+def supervisor(logged_in):
+    return logged_in(Role.SUPERVISOR)
 
 
 def test_dashboard_figures_and_charts(client, supervisor):
