@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from fieldapp import create_app
 from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from tests import factories
 
@@ -239,6 +240,25 @@ def login(client):
         return client.post("/login", data=data)
 
     return _login
+
+
+@pytest.fixture
+def logged_in(login):
+    """Make a user of `role` (`extra`: username, full_name, …) and log them in through the
+    form; returns the user."""
+
+    def _logged_in(role: Role, **extra):
+        user = factories.user(role, **extra)
+        login(user.username)
+        return user
+
+    return _logged_in
+
+
+@pytest.fixture
+def courier(app):
+    """A courier, Carlos Ríos, whose username is "carlos" (not logged in)."""
+    return factories.user(Role.COURIER, username="carlos", full_name="Carlos Ríos")
 
 
 class Background:

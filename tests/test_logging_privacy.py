@@ -29,8 +29,8 @@ from fieldapp.services.dispatch import publishing
 from fieldapp.worker.jobs import deliver_pending, issue_pending
 from tests import factories
 from tests.api.conftest import API_KEY, body
-from tests.services.test_courier_sync import doa_actions, stock_unit
-from tests.services.test_dispatch import courier as make_courier
+from tests.factories import courier_with_profile as make_courier
+from tests.factories import doa_actions, stock_unit
 from tests.views.test_courier import post_sync
 
 PHONE, DNI = "987123456", "40987654"

@@ -27,7 +27,8 @@ from fieldapp.services.documents import issuing
 from fieldapp.transaction import unit_of_work
 from fieldapp.worker import jobs
 from tests import factories
-from tests.services.test_dispatch import courier, doa_jobs
+from tests.factories import courier_with_profile as courier
+from tests.services.test_dispatch import doa_jobs
 
 
 def _messages(app) -> list[tuple[str, tuple]]:

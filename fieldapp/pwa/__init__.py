@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, url_for
@@ -95,6 +96,15 @@ def manifest():
     return response
 
 
+def courier_pages_pattern() -> str:
+    """A regular expression (JavaScript syntax) matching the paths of the courier's pages the
+    worker keeps offline: the route and each stop, e.g. /courier/ and /courier/stops/12."""
+    home = url_for("courier.index")
+    stop = url_for("courier.stop", job_id=0)  # "<home>stops/0": the id is the last part
+    stops = re.escape(stop[len(home) : -1]) + r"\d+"
+    return f"^{re.escape(home.rstrip('/'))}/?({stops})?$"
+
+
 @bp.get("/sw.js")
 def service_worker():
     """The service worker script, served from the root so its scope is the whole site."""
@@ -105,6 +115,9 @@ def service_worker():
         + [url_for("pwa.offline")],
         outbox=url_for("static", filename="js/outbox.js"),
         offline=url_for("pwa.offline"),
+        sync=url_for("courier.sync"),
+        static_prefix=url_for("static", filename=""),
+        courier_pages=courier_pages_pattern(),
     )
     response = current_app.response_class(body, mimetype="text/javascript")
     # The browser must always see a new worker at once; it checks for updates itself.

@@ -34,14 +34,7 @@ def body(**overrides) -> dict:
         "model": "ESP 3.2",
         "purchase_date": "2026-06-01",
         "received_at": RECEIVED_AT,
-        "customer": {
-            "name": "María Flores",
-            "phone": "987654321",
-            "email": "maria@correo.example",
-            "document_id": "45678912",
-            "address": "Av. Arequipa 1234",
-            "ubigeo": "150122",
-        },
+        "customer": dict(factories.CUSTOMER),
         "proof_of_purchase": {"type": "boleta", "number": "B001-12345"},
     }
     for key, value in overrides.items():

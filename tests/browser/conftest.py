@@ -161,20 +161,35 @@ def browser():
         chromium.close()
 
 
+def browser_context(
+    browser, server, viewport=PHONE, *, mobile: bool = True, timeout_ms: int = 10_000, **extra
+):
+    """A fresh browser context (own cookies, storage and service worker) on the live server, in
+    Lima's locale and time zone: a touch phone at `viewport` unless `mobile=False`; `extra` goes
+    to Playwright (permissions, geolocation, …)."""
+    options = {
+        "viewport": viewport,
+        "locale": "es-PE",
+        "timezone_id": "America/Lima",
+        "base_url": server.url,
+        **extra,
+    }
+    if mobile:
+        options.update(is_mobile=True, has_touch=True)
+    context = browser.new_context(**options)
+    context.set_default_timeout(timeout_ms)
+    return context
+
+
 @pytest.fixture
 def phone(browser, server):
     """A fresh phone (own cookies, service worker and IndexedDB) with GPS allowed."""
-    context = browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="es-PE",
-        timezone_id="America/Lima",
+    context = browser_context(
+        browser,
+        server,
         permissions=["geolocation"],
         geolocation={"latitude": -12.0975, "longitude": -77.0364, "accuracy": 12},
-        base_url=server.url,
     )
-    context.set_default_timeout(10_000)
     yield context
     context.close()
 

@@ -19,7 +19,7 @@ from fieldapp.services.documents import issuing
 from fieldapp.services.workshop import repairs
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import browser_context, log_in
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1366, "height": 768}
@@ -31,10 +31,7 @@ def desk(browser, server):
         factories.user(Role.TECHNICIAN, username="mostrador", full_name="Mónica Torres")
         db.session.commit()
     db.session.remove()
-    context = browser.new_context(
-        viewport=DESKTOP, locale="es-PE", timezone_id="America/Lima", base_url=server.url
-    )
-    context.set_default_timeout(10_000)
+    context = browser_context(browser, server, DESKTOP, mobile=False)
     page = context.new_page()
     csp: list[str] = []
     page.on(

@@ -20,7 +20,7 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, AuditEvent, Job, SyncAction, User
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in
-from tests.services.test_courier_sync import published_stop, stock_unit
+from tests.factories import published_stop, stock_unit
 
 pytestmark = pytest.mark.browser
 SAVED = "Guardado en el teléfono ✓"

@@ -30,7 +30,7 @@ from tests.browser.test_courier_app import (
     _photo_file,
     _work_doa_stop,
 )
-from tests.services.test_courier_sync import published_stop
+from tests.factories import published_stop
 
 pytestmark = pytest.mark.browser
 COURIER = "tomas"  # a route of their own, so other tests' routes keep their size

@@ -25,8 +25,8 @@ from fieldapp.models.types import utcnow
 from fieldapp.services.cases import visits
 from fieldapp.worker.jobs import optimise
 from tests import factories
-from tests.browser.conftest import log_in
-from tests.services.review_helpers import close_job, doa_case
+from tests.browser.conftest import browser_context, log_in
+from tests.factories import close_job, doa_case
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1366, "height": 768}
@@ -56,11 +56,7 @@ def clock(live_app):
 
 
 def dispatcher_context(browser, server, viewport):
-    context = browser.new_context(
-        viewport=viewport, locale="es-PE", timezone_id="America/Lima", base_url=server.url
-    )
-    context.set_default_timeout(15_000)
-    return context
+    return browser_context(browser, server, viewport, mobile=False, timeout_ms=15_000)
 
 
 @pytest.fixture(params=[DESKTOP, TABLET], ids=["1366x768", "768x1024"])
@@ -86,9 +82,9 @@ def desk(request, browser, server, live_app):
 def courier(shift=(time(8, 30), time(18, 0)), capacity: int = 10) -> int:
     """A courier with a profile based at the ST counter; returns their id."""
     n = next(_names)
-    user = factories.user(Role.COURIER, username=f"moto{n}", full_name=f"Courier {n:02d}")
-    factories.courier_profile(user, capacity=capacity, shift_start=shift[0], shift_end=shift[1])
-    return user.id
+    return factories.courier_with_profile(
+        f"moto{n}", capacity, full_name=f"Courier {n:02d}", shift_start=shift[0], shift_end=shift[1]
+    ).id
 
 
 def doa_jobs(day: date, districts=("150122", "150131", "150140")) -> list[tuple[int, str]]:

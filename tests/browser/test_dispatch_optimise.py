@@ -13,7 +13,8 @@ from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from tests import factories
 from tests.browser.conftest import log_in
-from tests.services.test_dispatch import courier, doa_jobs
+from tests.factories import courier_with_profile as courier
+from tests.services.test_dispatch import doa_jobs
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,8 @@ from fieldapp.models import Case, Job, User
 from fieldapp.models.types import utcnow
 from fieldapp.services.supervisor import approval
 from tests import factories
-from tests.browser.conftest import csp_errors, log_in
-from tests.services.review_helpers import close_job, doa_case, plan_job
+from tests.browser.conftest import browser_context, csp_errors, log_in
+from tests.factories import close_job, doa_case, plan_job
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 390, "height": 844}
@@ -24,15 +24,7 @@ VIEWPORT = {"width": 390, "height": 844}
 
 @pytest.fixture
 def supervisor_phone(browser, server):
-    context = browser.new_context(
-        viewport=VIEWPORT,
-        is_mobile=True,
-        has_touch=True,
-        locale="es-PE",
-        timezone_id="America/Lima",
-        base_url=server.url,
-    )
-    context.set_default_timeout(10_000)
+    context = browser_context(browser, server, VIEWPORT)
     yield context
     context.close()
 

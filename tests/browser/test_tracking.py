@@ -16,7 +16,7 @@ from fieldapp.extensions import db
 from fieldapp.models import Job, User
 from fieldapp.models.types import utcnow
 from fieldapp.services.cases import visits
-from tests.services.review_helpers import doa_case, plan_job
+from tests.factories import doa_case, plan_job
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from fieldapp.models import (
 from fieldapp.web.errors import MESSAGES, RETRY_AFTER_SECONDS
 from tests import factories
 from tests.api.conftest import AUTH, body
-from tests.services.test_courier_sync import image_b64, published_stop
+from tests.factories import image_b64, published_stop
 
 UNAVAILABLE = {"error": "service_unavailable", "message": MESSAGES[503]}
 

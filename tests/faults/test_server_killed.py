@@ -33,8 +33,9 @@ from fieldapp.extensions import db
 from fieldapp.models import Attachment, Job, SyncAction
 from tests import factories
 from tests.conftest import CSRF_META
+from tests.factories import doa_actions, published_stop, stock_unit
+from tests.factories import sync_action as action
 from tests.faults.conftest import closed_port
-from tests.services.test_courier_sync import action, doa_actions, published_stop, stock_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_WITHIN = 15.0  # seconds for gunicorn to answer /healthz
@@ -152,6 +153,35 @@ class Phone:
             assert time.monotonic() < deadline, f"action {raw['id']} never answered"
             time.sleep(0.05)
 
+    def send_all_in_background(self, actions: list[dict], seconds: float):
+        """A started thread that sends `actions` in order, each until answered, within `seconds`;
+        returns (the thread, the answers by action id, what it raised: for the assertions)."""
+        answers: dict[str, tuple[int, dict]] = {}
+        failures: list[BaseException] = []
+
+        def work_through_the_queue() -> None:
+            deadline = time.monotonic() + seconds
+            try:
+                for raw in actions:
+                    answers[raw["id"]] = self.send_until_answered(raw, deadline)
+            except BaseException as exc:  # reported by the test's assertions
+                failures.append(exc)
+
+        thread = threading.Thread(target=work_through_the_queue, daemon=True)
+        thread.start()
+        return thread, answers, failures
+
+
+def photos_per_job() -> dict[int, int]:
+    """How many photos the server keeps of each job."""
+    return dict(
+        db.session.execute(
+            select(Attachment.job_id, func.count())
+            .where(Attachment.kind == "photo")
+            .group_by(Attachment.job_id)
+        ).all()
+    )
+
 
 @pytest.fixture
 def server(app, tmp_path):
@@ -183,19 +213,7 @@ def test_a_server_killed_mid_sync_and_restarted_applies_each_action_once(app, se
     server.start(hold=f"{when}:{held['id']}")
     phone = Phone(server.url)
     phone.log_in("carlos")
-    answers: dict[str, tuple[int, dict]] = {}
-    failures: list[BaseException] = []
-
-    def work_through_the_queue() -> None:
-        deadline = time.monotonic() + 40
-        try:
-            for raw in actions:
-                answers[raw["id"]] = phone.send_until_answered(raw, deadline)
-        except BaseException as exc:  # reported by the test's assertions
-            failures.append(exc)
-
-    worker = threading.Thread(target=work_through_the_queue, daemon=True)
-    worker.start()
+    worker, answers, failures = phone.send_all_in_background(actions, 40)
     deadline = time.monotonic() + 20
     while not server.mark.exists():
         assert time.monotonic() < deadline and not failures, failures or "the hold never began"
@@ -216,13 +234,7 @@ def test_a_server_killed_mid_sync_and_restarted_applies_each_action_once(app, se
     assert answers[held["id"]][1].get("replayed", False) is (when == "after_commit")
     rows = db.session.execute(select(SyncAction.client_id, SyncAction.status_code)).all()
     assert sorted(rows) == sorted((raw["id"], 200) for raw in actions)
-    per_job = dict(
-        db.session.execute(
-            select(Attachment.job_id, func.count())
-            .where(Attachment.kind == "photo")
-            .group_by(Attachment.job_id)
-        ).all()
-    )
+    per_job = photos_per_job()
     assert per_job == {first_id: 2, second_id: 1}
     assert sum(per_job.values()) == len(photos)
     for job_id in (first_id, second_id):

@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -28,14 +27,15 @@ from fieldapp.domain.case_flow import Status
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import Attachment, Case, Document, DocumentRequest, Job, SyncAction
+from fieldapp.models import Case, Document, DocumentRequest, Job, SyncAction
 from fieldapp.services.accounts import login_throttle
 from tests import factories
 from tests.api.conftest import API_KEY
 from tests.conftest import CSRF_META, on_postgres
+from tests.factories import doa_actions, published_stop, stock_unit
+from tests.factories import sync_action as action
 from tests.faults.conftest import closed_port
-from tests.faults.test_server_killed import ROOT, Phone, Server
-from tests.services.test_courier_sync import action, doa_actions, published_stop, stock_unit
+from tests.faults.test_server_killed import ROOT, Phone, Server, photos_per_job
 
 pytestmark = pytest.mark.postgres
 
@@ -193,19 +193,7 @@ def test_two_instances_one_worker_nothing_lost_or_doubled(app, redis, tmp_path):
         b.start()
         phone = Balancer([a.url, b.url])
         phone.log_in("carlos")  # one session cookie, good on both (same key, same host)
-        answers: dict[str, tuple[int, dict]] = {}
-        failures: list[BaseException] = []
-
-        def work_through_the_queue() -> None:
-            deadline = time.monotonic() + 90
-            try:
-                for raw in actions:
-                    answers[raw["id"]] = phone.send_until_answered(raw, deadline)
-            except BaseException as exc:  # reported by the assertions below
-                failures.append(exc)
-
-        syncing = threading.Thread(target=work_through_the_queue, daemon=True)
-        syncing.start()
+        syncing, answers, failures = phone.send_all_in_background(actions, 90)
         # Meanwhile the Call Center opens cases through both instances (each sent twice).
         statuses = [_post_case((a.url, b.url)[n % 2], _case_body(n)) for n in range(CASES)]
         _wait_until(a.mark.exists, 30, "the held action on instance A")
@@ -247,13 +235,7 @@ def test_two_instances_one_worker_nothing_lost_or_doubled(app, redis, tmp_path):
     }
     rows = db.session.execute(select(SyncAction.client_id, SyncAction.status_code)).all()
     assert sorted(rows) == sorted((raw["id"], 200) for raw in actions)  # 0 lost, 0 doubled
-    photos = dict(
-        db.session.execute(
-            select(Attachment.job_id, func.count())
-            .where(Attachment.kind == "photo")
-            .group_by(Attachment.job_id)
-        ).all()
-    )
+    photos = photos_per_job()
     assert photos == {stop_ids[0]: 2, **{i: 1 for i in stop_ids[1:]}}
     for job_id in stop_ids:
         job = db.session.get(Job, job_id)

@@ -17,7 +17,7 @@ from fieldapp.services.dispatch import planning
 from fieldapp.services.documents import issuing
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
-from tests.services.review_helpers import close_job
+from tests.factories import close_job
 
 TRUJILLO = (-8.1116, -79.0288)
 SAN_LUIS = (-12.0756, -76.9936)

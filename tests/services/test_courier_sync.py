@@ -3,101 +3,20 @@
 from __future__ import annotations
 
 import base64
-import io
-import uuid
 
-import pytest
-from PIL import Image
 from sqlalchemy import func, select
 
 from fieldapp.domain.case_flow import Status
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
-from fieldapp.domain.stock import StockCategory, StockStatus
 from fieldapp.extensions import db
 from fieldapp.infra import media
-from fieldapp.models import Attachment, AuditEvent, Job, Route, StockUnit, SyncAction
-from fieldapp.models.types import utcnow
+from fieldapp.models import Attachment, AuditEvent, Route, SyncAction
 from fieldapp.services.cases import visits
 from fieldapp.services.courier import sync
 from tests import factories
-
-
-def published_stop(courier, **case_overrides) -> Job:
-    """A DOA case (unless overridden) whose job is on today's route, published to `courier`."""
-    if "purchase_date" not in case_overrides:
-        case_overrides["purchase_date"] = factories.days_ago(5)
-    case = factories.case(**case_overrides)
-    job = visits.open_job(case)
-    route = db.session.scalar(
-        select(Route).where(Route.courier_id == courier.id, Route.day == factories.days_ago(0))
-    )
-    if route is None:
-        route = Route(courier=courier, day=factories.days_ago(0), published_at=utcnow())
-        db.session.add(route)
-    route.jobs.append(job)
-    job.status, job.sequence = JobStatus.PLANNED, len(route.jobs)
-    db.session.flush()
-    visits.on_publish(route, courier)
-    db.session.commit()
-    return job
-
-
-def stock_unit(number: str = "C765432") -> StockUnit:
-    """A new unit on hand in Kodak's stock."""
-    unit = StockUnit(
-        programme_id=factories.programme().id,
-        service_number=number,
-        category=StockCategory.NEW,
-        status=StockStatus.ON_HAND,
-    )
-    db.session.add(unit)
-    db.session.commit()
-    return unit
-
-
-def image_b64(fmt: str = "JPEG", size=(640, 480)) -> str:
-    out = io.BytesIO()
-    Image.new("RGB", size, "navy").save(out, fmt)
-    return base64.b64encode(out.getvalue()).decode()
-
-
-def action(job: Job, type_: str, **payload) -> dict:
-    return {
-        "id": str(uuid.uuid4()),
-        "type": type_,
-        "job_id": job.id,
-        "device_at": "2026-11-24T15:04:05.000Z",
-        "payload": payload,
-    }
-
-
-def doa_actions(job: Job, replacement: str = "C765432") -> list[dict]:
-    """Every action a DOA swap needs, in the order a courier does them."""
-    return [
-        action(job, "arrive", lat=-12.1, lon=-77.03, accuracy_m=15),
-        action(
-            job,
-            "check_number",
-            service_number=job.case.unit.service_number.lower(),
-            replacement=replacement,
-        ),
-        action(job, "photo", purpose="proof_of_purchase", data=image_b64()),
-        action(job, "refill", refilled=False, accessories="Cable de poder"),
-        action(
-            job,
-            "signature",
-            data=image_b64("PNG", (600, 200)),
-            signer_name="María Flores",
-            document_id="45678912",
-        ),
-        action(job, "complete"),
-    ]
-
-
-@pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER)
+from tests.factories import doa_actions, image_b64, published_stop, stock_unit
+from tests.factories import sync_action as action
 
 
 def test_a_doa_swap_completes_through_queued_actions(app, courier):

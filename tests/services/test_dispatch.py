@@ -11,7 +11,6 @@ from sqlalchemy import select
 from fieldapp.domain import routing
 from fieldapp.domain.case_flow import Status
 from fieldapp.domain.deadlines import LIMA_TZ, end_of_day
-from fieldapp.domain.geo import ST_COUNTER
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
@@ -21,15 +20,9 @@ from fieldapp.services.dispatch import planning, publishing
 from fieldapp.services.dispatch.problem import build_problem
 from fieldapp.worker.jobs import optimise
 from tests import factories
+from tests.factories import courier_with_profile as courier
 
 LIMA_DISTRICTS = ["150122", "150131", "150140", "150101", "150115", "150130"]
-
-
-def courier(name: str, capacity: int = 6, base=ST_COUNTER, vehicle: str = "car"):
-    """A courier with a profile based at `base`."""
-    user = factories.user(Role.COURIER, username=name, full_name=name.title())
-    factories.courier_profile(user, capacity, base, vehicle)
-    return user
 
 
 @pytest.fixture

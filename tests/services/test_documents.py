@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
@@ -36,58 +35,18 @@ from fieldapp.services.documents import access, issuing
 from fieldapp.services.workshop import repairs
 from fieldapp.worker.jobs import deliver_pending, issue_document, issue_pending
 from tests import factories
+from tests.factories import jpeg, png
 
 SIGNATURE_SIZE = (240, 90)
 
 
-def png(size=SIGNATURE_SIZE, colour="white") -> bytes:
-    """A small PNG with a scribble on it."""
-    image = Image.new("RGB", size, colour)
-    ImageDraw.Draw(image).line(
-        [(5, size[1] - 10), (size[0] // 2, 10), (size[0] - 5, 40)], "black", 3
-    )
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-def jpeg(colour="steelblue") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (320, 240), colour).save(out, "JPEG")
-    return out.getvalue()
-
-
-def attach(job: Job, kind: str, purpose: str, data: bytes, content_type: str) -> Attachment:
-    found = Attachment(
-        case_id=job.case_id,
-        job_id=job.id,
-        kind=kind,
-        purpose=purpose,
-        sha256=media.store(data, content_type),
-        content_type=content_type,
-        size_bytes=len(data),
-    )
-    db.session.add(found)
-    db.session.flush()
-    return found
-
-
-def planned(job: Job, courier) -> Route:
-    route = Route(courier=courier, day=factories.days_ago(0))
-    route.jobs.append(job)
-    job.status, job.sequence = JobStatus.PLANNED, 1
-    db.session.add(route)
-    db.session.flush()
-    return route
-
-
 def close_stop(job: Job, courier, *photos: str, accessories=None, note=None) -> None:
     """Publish, arrive, record the evidence and close `job` as done."""
-    visits.on_publish(planned(job, courier), courier)
+    visits.on_publish(factories.plan(job, courier), courier)
     visits.arrive(job, courier, lat=-12.09123, lon=-77.03456, accuracy_m=8)
     for purpose in photos:
-        attach(job, "photo", purpose, jpeg(), "image/jpeg")
-    attach(job, "signature", "signature", png(), "image/png")
+        factories.attachment(job, "photo", purpose, jpeg(), "image/jpeg")
+    factories.attachment(job, "signature", "signature", png(), "image/png")
     job.checked_service_number = job.case.unit.service_number
     if job.kind in (JobKind.DOA_SWAP, JobKind.STORE_SWAP):
         job.replacement_service_number = "C765432"
@@ -117,14 +76,9 @@ def image_sizes(document: Document) -> list[tuple[int, int]]:
     return [image.image.size for page in reader.pages for image in page.images]
 
 
-@pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER, full_name="Carlos Ríos")
-
-
 def doa_case(**overrides):
-    return factories.case(
-        purchase_date=factories.days_ago(5),
+    """A DOA case with its proof of purchase (the documents print it)."""
+    return factories.doa_case(
         proof_type="boleta",
         proof_number="B001-4567",
         **overrides,
@@ -228,9 +182,9 @@ def test_counter_collection_prints_the_signature_drawn_at_the_counter(app):
 def test_failed_visit_certificate_has_the_reason_and_photo(app, courier):
     case = doa_case()
     job = visits.open_job(case)
-    visits.on_publish(planned(job, courier), courier)
+    visits.on_publish(factories.plan(job, courier), courier)
     visits.arrive(job, courier)
-    attach(job, "photo", "failed_attempt", jpeg("darkred"), "image/jpeg")
+    factories.attachment(job, "photo", "failed_attempt", jpeg("darkred"), "image/jpeg")
     visits.fail(job, courier, FailureReason.NOT_HOME, note="Nadie respondió", has_photo=True)
     db.session.commit()
     document = issued(DocType.FAILED_VISIT)

@@ -7,57 +7,19 @@ from sqlalchemy import select
 
 from fieldapp.domain.case_flow import Event, Origin, Status
 from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
-from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import Attachment, Job, Route
+from fieldapp.models import Job
 from fieldapp.services.cases import intake, visits
 from fieldapp.services.cases.progress import apply_event
 from tests import factories
-
-
-@pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER)
-
-
-def doa_case(**overrides):
-    return factories.case(purchase_date=factories.days_ago(5), **overrides)
-
-
-def _plan(job: Job, courier) -> Route:
-    route = Route(courier=courier, day=factories.days_ago(0))
-    route.jobs.append(job)
-    job.status, job.sequence = JobStatus.PLANNED, 1
-    db.session.add(route)
-    db.session.flush()
-    return route
+from tests.factories import doa_case
 
 
 def _evidence(job: Job, *photos: str, signature=True):
     for purpose in photos:
-        db.session.add(
-            Attachment(
-                case_id=job.case_id,
-                job_id=job.id,
-                kind="photo",
-                purpose=purpose,
-                sha256="0" * 64,
-                content_type="image/jpeg",
-                size_bytes=10,
-            )
-        )
+        factories.attachment(job, "photo", purpose)
     if signature:
-        db.session.add(
-            Attachment(
-                case_id=job.case_id,
-                job_id=job.id,
-                kind="signature",
-                purpose="signature",
-                sha256="1" * 64,
-                content_type="image/png",
-                size_bytes=10,
-            )
-        )
+        factories.attachment(job, "signature", "signature")
     job.checked_service_number = job.case.unit.service_number
     job.replacement_service_number = "C765432"
     job.refilled_cartridges = False
@@ -92,7 +54,7 @@ def test_store_cases_are_visited_at_the_store(app):
 
 def test_publishing_schedules_the_case(app, courier):
     case = doa_case()
-    route = _plan(visits.open_job(case), courier)
+    route = factories.plan(visits.open_job(case), courier)
     visits.on_publish(route, courier)
     assert case.status is Status.SCHEDULED
 
@@ -100,7 +62,7 @@ def test_publishing_schedules_the_case(app, courier):
 def test_closing_needs_every_piece_of_evidence(app, courier):
     case = doa_case()
     job = visits.open_job(case)
-    visits.on_publish(_plan(job, courier), courier)
+    visits.on_publish(factories.plan(job, courier), courier)
     with pytest.raises(visits.JobError, match="Registre la llegada"):
         visits.complete(job, courier)
     visits.arrive(job, courier, lat=-12.1, lon=-77.03, accuracy_m=12)
@@ -121,7 +83,7 @@ def test_closing_needs_every_piece_of_evidence(app, courier):
 def test_refilled_cartridges_void_the_case_and_close_the_stop(app, courier):
     case = factories.case(customer={"ubigeo": "130101"})
     job = visits.open_job(case)
-    visits.on_publish(_plan(job, courier), courier)
+    visits.on_publish(factories.plan(job, courier), courier)
     visits.arrive(job, courier)
     _evidence(job, "unit_condition")
     job.refilled_cartridges = True
@@ -132,7 +94,7 @@ def test_refilled_cartridges_void_the_case_and_close_the_stop(app, courier):
 def test_a_failed_visit_goes_back_to_dispatch_as_a_new_attempt(app, courier):
     case = doa_case()
     job = visits.open_job(case)
-    visits.on_publish(_plan(job, courier), courier)
+    visits.on_publish(factories.plan(job, courier), courier)
     with pytest.raises(visits.JobError, match="motivo"):
         visits.fail(job, courier, None)
     with pytest.raises(visits.JobError, match="foto que pruebe"):

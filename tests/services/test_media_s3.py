@@ -20,7 +20,6 @@ from moto.server import ThreadedMotoServer
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.infra import media, pdf_render
 from fieldapp.infra.media_s3 import S3Store
@@ -28,10 +27,9 @@ from fieldapp.models import Attachment, Case, DocType, Document
 from fieldapp.services.documents import issuing
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
+from tests.factories import doa_actions, png, published_stop, stock_unit
 from tests.services.test_backup import case_with_photo, fresh_app, media_sums  # noqa: F401
 from tests.services.test_backup import pytestmark as needs_pg_dump
-from tests.services.test_courier_sync import doa_actions, published_stop, stock_unit
-from tests.services.test_documents import png
 from tests.services.test_privacy import delivered, ended  # noqa: F401
 from tests.views.test_courier import post_sync
 
@@ -72,11 +70,6 @@ def new_bucket(endpoint: str) -> str:
 
 def media_url(endpoint: str, bucket: str) -> str:
     return f"s3://{bucket}/{PREFIX}?endpoint_url={endpoint}&region={REGION}"
-
-
-@pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER, username="carlos")
 
 
 @pytest.fixture

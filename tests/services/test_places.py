@@ -7,23 +7,16 @@ import pytest
 
 from fieldapp.domain.case_flow import Origin
 from fieldapp.domain.review import Flag
-from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.services.cases import intake, visits
 from fieldapp.services.courier import sync
 from fieldapp.services.supervisor import approval
-from tests import factories
-from tests.services.review_helpers import close_job, doa_case
-from tests.services.test_courier_sync import action, published_stop
+from tests.factories import close_job, doa_case, published_stop
+from tests.factories import sync_action as action
 
 # Miraflores (150122), the factories' district; its centre is about (-12.1217, -77.0292).
 NEAR = (-12.1190, -77.0340)
 FAR_AWAY = (-12.3500, -76.8000)  # about 35 km from the district's centre
-
-
-@pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER, username="carlos", full_name="Carlos Quispe")
 
 
 def test_a_point_given_at_intake_is_where_the_visit_goes(app):

@@ -29,7 +29,7 @@ from fieldapp.services.courier import sync
 from fieldapp.services.documents import issuing
 from fieldapp.worker.jobs import deliver_pending, issue_pending
 from tests import factories
-from tests.services.test_courier_sync import doa_actions, published_stop, stock_unit
+from tests.factories import doa_actions, published_stop, stock_unit
 
 PERSON = {
     "name": "Rosa Quispe Mamani",

@@ -15,12 +15,7 @@ from fieldapp.services.cases import visits
 from fieldapp.services.cases.visits import JobError
 from fieldapp.services.supervisor import approval
 from tests import factories
-from tests.services.review_helpers import close_job, doa_case
-
-
-@pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER)
+from tests.factories import close_job, doa_case
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -26,14 +25,9 @@ from fieldapp.services.documents import issuing
 from fieldapp.services.supervisor import approval
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
+from tests.factories import jpeg
 
 IQUITOS, SAN_ISIDRO = "160101", "150131"
-
-
-def jpeg(colour="steelblue") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (320, 240), colour).save(out, "JPEG")
-    return out.getvalue()
 
 
 @pytest.fixture

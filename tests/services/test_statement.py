@@ -17,7 +17,7 @@ from fieldapp.services.supervisor import approval, statement
 from fieldapp.services.supervisor.statement import StatementError
 from fieldapp.services.workshop import repairs
 from tests import factories
-from tests.services.review_helpers import close_job, doa_case
+from tests.factories import close_job, doa_case
 
 SIGNATURE = factories.signature_data_url()
 

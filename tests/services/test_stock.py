@@ -15,7 +15,7 @@ from fieldapp.services.cases import visits
 from fieldapp.services.workshop import inventory, stock_counts
 from fieldapp.services.workshop.inventory import StockError
 from tests import factories
-from tests.services.review_helpers import doa_case
+from tests.factories import doa_case
 
 
 @pytest.fixture

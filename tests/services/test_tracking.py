@@ -13,7 +13,7 @@ from fieldapp.models import Route
 from fieldapp.models.types import utcnow
 from fieldapp.services.cases import tracking, visits
 from tests import factories
-from tests.services.review_helpers import doa_case
+from tests.factories import doa_case
 
 
 def test_failure_in_plain_words_with_lima_time():

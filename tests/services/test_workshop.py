@@ -20,7 +20,7 @@ from fieldapp.services.workshop import inventory, repairs
 from fieldapp.services.workshop.repairs import WorkshopError
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
-from tests.services.review_helpers import close_job, doa_case
+from tests.factories import close_job, doa_case
 
 SIGNATURE = factories.signature_data_url()
 
@@ -28,11 +28,6 @@ SIGNATURE = factories.signature_data_url()
 @pytest.fixture
 def tech(app):
     return factories.user(Role.TECHNICIAN)
-
-
-@pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER)
 
 
 def requested(case) -> set[DocType]:

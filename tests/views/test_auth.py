@@ -8,7 +8,8 @@ import pytest
 import time_machine
 
 from fieldapp.domain.roles import HOME_AREA, Role
-from fieldapp.extensions import db
+from fieldapp.extensions import db, limiter
+from fieldapp.services.accounts import login_throttle
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -51,11 +52,23 @@ def test_username_is_case_insensitive(login):
     assert login("  CARLA ").status_code == 303
 
 
-def test_inactive_user_cannot_log_in(login):
+def test_inactive_user_cannot_log_in(client, login):
     user = factories.user(Role.COURIER)
     user.active = False
     db.session.commit()
-    assert login(user.username).status_code == 200
+    token = user.session_token
+    response = login(user.username)
+    assert response.status_code == 200
+    # Refused with the same words as a wrong password (no hint that the account exists).
+    assert "Usuario o contraseña incorrectos." in response.get_data(as_text=True)
+    # Nobody is logged in: the courier's home still sends to the login page.
+    home = client.get("/courier/")
+    assert home.status_code == 302 and home.headers["Location"].startswith("/login")
+    db.session.refresh(user)
+    assert user.last_login_at is None and user.session_token == token  # no session started
+    # Counted as a failed attempt of this address at this account, like a wrong password.
+    failures_key, _ = login_throttle._keys(user.username, "127.0.0.1")
+    assert limiter.storage.get(failures_key) == 1
 
 
 def test_password_is_hashed(app):

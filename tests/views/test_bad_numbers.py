@@ -15,7 +15,7 @@ from fieldapp.domain.roles import Role
 from tests import factories
 from tests.api.test_fuzz import JSON_VALUES, ODD_TEXT
 from tests.conftest import csrf_token
-from tests.services.test_courier_sync import published_stop
+from tests.factories import published_stop
 
 FINAL_REFUSALS = {400, 404, 409, 413, 415, 422}  # an action's refusals for good
 

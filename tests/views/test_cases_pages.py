@@ -15,10 +15,8 @@ from tests import factories
 
 
 @pytest.fixture
-def staff(login):
-    user = factories.user(Role.DISPATCHER, full_name="Diana Despacho")
-    login(user.username)
-    return user
+def staff(logged_in):
+    return logged_in(Role.DISPATCHER, full_name="Diana Despacho")
 
 
 def _numbers(html: str, *numbers: str) -> list[bool]:

@@ -17,14 +17,10 @@ from fieldapp.extensions import db
 from fieldapp.models import Attachment, SyncAction
 from fieldapp.services.cases import intake
 from tests import factories
-from tests.services.test_courier_sync import action, doa_actions, published_stop, stock_unit
+from tests.factories import doa_actions, published_stop, stock_unit
+from tests.factories import sync_action as action
 
 ORIGIN = {"Origin": "http://localhost"}
-
-
-@pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER, username="carlos", full_name="Carlos Quispe")
 
 
 def post_sync(client, body, headers=ORIGIN):

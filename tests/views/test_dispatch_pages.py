@@ -14,7 +14,8 @@ from fieldapp.models import Route
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.conftest import csrf_token
-from tests.services.test_dispatch import courier, doa_jobs
+from tests.factories import courier_with_profile as courier
+from tests.services.test_dispatch import doa_jobs
 
 HX = {"HX-Request": "true"}
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from fieldapp.domain.stock import StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import StockUnit
-from tests.services.test_courier_sync import stock_unit
+from tests.factories import stock_unit
 from tests.views.test_dispatch_pages import (  # noqa: F401  (fixtures)
     HX,
     _optimise,

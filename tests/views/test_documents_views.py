@@ -19,11 +19,6 @@ from tests.services.test_documents import close_stop, doa_case
 
 
 @pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER, full_name="Carlos Ríos")
-
-
-@pytest.fixture
 def delivered(app, courier):
     """A DOA swap closed by `courier`, its delivery note and route sheet issued."""
     case = doa_case(customer={"name": "María Flores Quispe"})

@@ -24,12 +24,10 @@ URL = "/cases/import"
 
 
 @pytest.fixture
-def dispatcher(app, login, monkeypatch):
+def dispatcher(logged_in, app, monkeypatch):
     factories.programme()
     monkeypatch.setattr(csv_import, "utcnow", lambda: NOW)
-    user = factories.user(Role.DISPATCHER)
-    login(user.username)
-    return user
+    return logged_in(Role.DISPATCHER)
 
 
 def upload(client, content: bytes, filename: str = "casos.csv", token: str | None = None):

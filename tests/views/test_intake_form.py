@@ -17,11 +17,9 @@ from tests.conftest import csrf_token
 
 
 @pytest.fixture
-def clerk(login):
+def clerk(logged_in):
     factories.programme()
-    user = factories.user(Role.TECHNICIAN)
-    login(user.username)
-    return user
+    return logged_in(Role.TECHNICIAN)
 
 
 def _form(client, **overrides):

@@ -26,10 +26,8 @@ def two(app):
 
 
 @pytest.fixture
-def clerk(two, login):
-    user = factories.user(Role.TECHNICIAN)
-    login(user.username)
-    return user
+def clerk(logged_in, two):
+    return logged_in(Role.TECHNICIAN)
 
 
 def test_the_counter_form_asks_for_the_programme_when_there_are_two(client, clerk):

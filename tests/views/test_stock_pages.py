@@ -12,7 +12,7 @@ from fieldapp.models import SparePart, StockMovement, StockUnit
 from fieldapp.services.cases import visits
 from tests import factories
 from tests.conftest import csrf_token
-from tests.services.review_helpers import close_job, doa_case
+from tests.factories import close_job, doa_case
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from fieldapp.models.types import utcnow
 from fieldapp.services.supervisor import approval
 from fieldapp.services.workshop import inventory, repairs
 from tests import factories
-from tests.services.review_helpers import close_job, doa_case, plan_job
+from tests.factories import close_job, doa_case, plan_job
 
 
 def this_month() -> str:
@@ -24,10 +24,8 @@ def this_month() -> str:
 
 
 @pytest.fixture
-def supervisor(client, login):
-    user = factories.user(Role.SUPERVISOR)
-    login(user.username)
-    return user
+def supervisor(logged_in):
+    return logged_in(Role.SUPERVISOR)
 
 
 def test_dashboard_figures_and_charts(client, supervisor):

@@ -16,19 +16,12 @@ from fieldapp.models import Attachment, Job
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
 from tests.conftest import csrf_token
-from tests.services.review_helpers import close_job, doa_case
+from tests.factories import close_job, doa_case
 
 
 @pytest.fixture
-def supervisor(client, login):
-    user = factories.user(Role.SUPERVISOR)
-    login(user.username)
-    return user
-
-
-@pytest.fixture
-def courier(app):
-    return factories.user(Role.COURIER)
+def supervisor(logged_in):
+    return logged_in(Role.SUPERVISOR)
 
 
 def test_queue_shows_evidence_side_by_side(client, supervisor, courier):

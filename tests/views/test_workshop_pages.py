@@ -13,14 +13,12 @@ from fieldapp.models import Case
 from fieldapp.services.workshop import inventory
 from tests import factories
 from tests.conftest import csrf_token
-from tests.services.review_helpers import doa_case
+from tests.factories import doa_case
 
 
 @pytest.fixture
-def tech(client, login):
-    user = factories.user(Role.TECHNICIAN)
-    login(user.username)
-    return user
+def tech(logged_in):
+    return logged_in(Role.TECHNICIAN)
 
 
 def reload(case) -> Case:

@@ -5,7 +5,10 @@
 (function (scope) {
   "use strict";
   const DB_NAME = "fieldapp-courier";
-  const SYNC_URL = "/courier/sync";
+  // Where actions are sent: on a page, this script's tag says (data-sync-url, rendered with
+  // url_for); in the service worker, sw.js (rendered by the server) sets FIELDAPP_SYNC_URL.
+  const tag = scope.document && scope.document.currentScript;
+  const SYNC_URL = (tag && tag.dataset.syncUrl) || scope.FIELDAPP_SYNC_URL;
   const channel = "BroadcastChannel" in scope ? new BroadcastChannel("fieldapp-outbox") : null;
   let flushing = null;
   let again = null;

@@ -3,6 +3,8 @@
    /static cache-first; old caches deleted on activate; POSTs never touched or cached. Queued
    courier actions live in IndexedDB (outbox.js) and are replayed here on Background Sync. */
 "use strict";
+// Set before outbox.js loads: it sends the queued actions there (the worker has no page to read).
+self.FIELDAPP_SYNC_URL = {{ sync | tojson }};
 importScripts({{ outbox | tojson }});
 
 const VERSION = {{ version | tojson }};
@@ -10,8 +12,10 @@ const STATIC_CACHE = "fieldapp-static-" + VERSION;
 const PAGES_CACHE = "fieldapp-pages-" + VERSION;
 const PRECACHE = {{ precache | tojson }};
 const OFFLINE_URL = {{ offline | tojson }};
-// Pages worth keeping for offline work; everything else is network only.
-const CACHEABLE_PAGES = /^\/courier\/?(stops\/\d+)?$/;
+const STATIC_PREFIX = {{ static_prefix | tojson }};
+// Pages worth keeping for offline work (the courier's route and its stops); everything else is
+// network only.
+const CACHEABLE_PAGES = new RegExp({{ courier_pages | tojson }});
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -62,7 +66,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/static/")) {
+  if (url.pathname.startsWith(STATIC_PREFIX)) {
     event.respondWith(cacheFirst(request));
   } else if (request.mode === "navigate") {
     event.respondWith(networkFirst(request, url));
