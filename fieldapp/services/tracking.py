@@ -64,8 +64,9 @@ class Tracking:
     failure: str = ""  # after a failed visit: what happened, in plain words
     next_window: tuple[datetime, datetime] | None = None  # the new visit, once published
     contact: Contact | None = None
-    # Sent by agency: (carrier, tracking number, state) of each leg.
+    # Sent by agency: (carrier, tracking number, state) of each leg, and the expected arrival.
     shipments: tuple[tuple[str, str, str], ...] = ()
+    arrival: datetime | None = None
 
 
 def find(token: str) -> Tracking | None:
@@ -104,6 +105,7 @@ def find(token: str) -> Tracking | None:
         next_window=_next_window(job) if state == "failed" else None,
         contact=contact(job.case.case_number, job.case.customer.first_name),
         shipments=tuple(shipments.by_tracking(job)) if carried else (),
+        arrival=shipments.tracking_arrival(job) if carried and state == "carrier" else None,
     )
 
 
