@@ -91,7 +91,8 @@ def find(token: str) -> Tracking | None:
     district = Gazetteer.default().get(job.ubigeo)
     carried = job.mode is JobMode.CARRIER
     state = _state(job, route, before)
-    if carried and state == "cancelled":
+    if carried and state in ("cancelled", "here"):
+        # Off any route, and under way from the hand-over to the agency: no courier at the door.
         state = "carrier"
     return Tracking(
         first_name=job.case.customer.first_name,

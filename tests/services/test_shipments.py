@@ -356,3 +356,18 @@ def test_the_tracking_page_gives_the_expected_arrival(app, dispatcher):
     job = doa_job()
     out, _back = send(job, dispatcher)
     assert tracking.find(job.tracking_token).arrival == shipments.arrival(out)
+    # Under way once handed over (not "the courier is at your door"), counted from the hand-over.
+    handed = out.booked_at + timedelta(days=1)
+    shipments.advance(
+        out, shipments.Move(ShipmentStatus.HANDED_OVER, at=handed, waybill_photo=jpeg()), dispatcher
+    )
+    db.session.commit()
+    assert job.status is JobStatus.IN_PROGRESS
+    seen = tracking.find(job.tracking_token)
+    assert seen.state == "carrier"
+    assert (
+        seen.arrival
+        == shipments.arrival(out)
+        == end_of_day(add_business_days(lima_date(handed), 3 + 1))
+    )
+    assert ("Shalom", "SH-0012345", "Envío al cliente: entregado a la agencia") in seen.shipments
