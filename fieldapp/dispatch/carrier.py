@@ -51,7 +51,7 @@ def book(job_id: int):
     form.carrier.choices = [(name, name) for name in shipments.carriers()]
     legs = rules.LEGS[job.kind]
     if len(legs) == 2:
-        # Each leg of a swap has its own cost: the first field names the unit out.
+        # Each leg of a swap has its own cost: the first field is then the unit going out.
         form.cost.label.text = "Costo del envío al cliente (S/)"
     if form.validate_on_submit():
         waybills = {
