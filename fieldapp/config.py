@@ -50,6 +50,27 @@ def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(";") if part.strip())
 
 
+def _env_days(name: str, default: dict[str, int]) -> dict[str, int]:
+    """A `name=days` list separated by `;` (e.g. "Shalom=3;Olva Courier=2").
+
+    :raises ConfigError: for an entry that is not a name and a whole number of days.
+    """
+    value = os.environ.get(name)
+    if not value:
+        return dict(default)
+    found: dict[str, int] = {}
+    for part in value.split(";"):
+        if not part.strip():
+            continue
+        key, _, days = part.rpartition("=")
+        if not key.strip() or not days.strip().isdigit():
+            raise ConfigError(
+                f"{name}: write each entry as name=days (e.g. Shalom=3), not {part!r}"
+            )
+        found[key.strip()] = int(days)
+    return found
+
+
 def check_secret_key(key: str | None, mode: str) -> None:
     """Refuse a missing, short or placeholder SECRET_KEY outside the lax modes.
 
@@ -251,6 +272,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "CARRIERS": _env_list(
             "FIELDAPP_CARRIERS", ("Shalom", "Olva Courier", "Marvisur", "Cruz del Sur Cargo")
         ),
+        # Business days each agency takes from hand-over to arrival (FIELDAPP_CARRIER_TRANSIT_DAYS,
+        # "name=days;..."), and for an agency not listed; a place with no road adds a day.
+        "CARRIER_TRANSIT_DAYS": _env_days(
+            "FIELDAPP_CARRIER_TRANSIT_DAYS",
+            {"Shalom": 3, "Olva Courier": 3, "Marvisur": 3, "Cruz del Sur Cargo": 3},
+        ),
+        "CARRIER_TRANSIT_DEFAULT_DAYS": _env_int("FIELDAPP_CARRIER_TRANSIT_DEFAULT_DAYS", 3),
         # Route planning: the travel model, the optimiser's time budget, an optional OSRM server.
         "ROUTING_SECONDS": float(os.environ.get("FIELDAPP_ROUTING_SECONDS", "5")),
         "ROUTING_SEED": _env_int("FIELDAPP_ROUTING_SEED", 1),

@@ -96,6 +96,21 @@ def test_settings_come_from_fieldapp_env_vars(tmp_path, monkeypatch):
     assert config["MAIL_SERVER"] == "smtp.example"
 
 
+def test_carrier_transit_days_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("FIELDAPP_CARRIER_TRANSIT_DAYS", raising=False)
+    config = load_config(tmp_path, {"FIELDAPP_ENV": "testing"})
+    assert config["CARRIER_TRANSIT_DAYS"]["Shalom"] == 3
+    assert config["CARRIER_TRANSIT_DEFAULT_DAYS"] == 3
+    monkeypatch.setenv("FIELDAPP_CARRIER_TRANSIT_DAYS", "Shalom=2; Olva Courier = 4;")
+    monkeypatch.setenv("FIELDAPP_CARRIER_TRANSIT_DEFAULT_DAYS", "5")
+    config = load_config(tmp_path, {"FIELDAPP_ENV": "testing"})
+    assert config["CARRIER_TRANSIT_DAYS"] == {"Shalom": 2, "Olva Courier": 4}
+    assert config["CARRIER_TRANSIT_DEFAULT_DAYS"] == 5
+    monkeypatch.setenv("FIELDAPP_CARRIER_TRANSIT_DAYS", "Shalom=tres")
+    with pytest.raises(ConfigError, match="name=days"):
+        load_config(tmp_path, {"FIELDAPP_ENV": "testing"})
+
+
 def test_media_url_defaults_to_the_media_root_as_a_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("FIELDAPP_MEDIA_URL", raising=False)
     monkeypatch.setenv("FIELDAPP_MEDIA_ROOT", str(tmp_path / "mis medios"))

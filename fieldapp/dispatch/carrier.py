@@ -50,6 +50,9 @@ def book(job_id: int):
     form = BookingForm()
     form.carrier.choices = [(name, name) for name in carrier_shipments.carriers()]
     legs = rules.LEGS[job.kind]
+    if len(legs) == 2:
+        # Each leg of a swap has its own cost: the first field is then the unit going out.
+        form.cost.label.text = "Costo del envío al cliente (S/)"
     if form.validate_on_submit():
         waybills = {
             Direction.TO_CUSTOMER: form.waybill_to_customer.data or "",
@@ -61,6 +64,7 @@ def book(job_id: int):
             declared_units=form.declared_units.data,
             cost=form.cost.data,
             waybills={d: w for d, w in waybills.items() if d in legs},
+            return_cost=form.return_cost.data if len(legs) == 2 else None,
         )
         try:
             carrier_shipments.book(job, booking, current_user)
@@ -90,12 +94,15 @@ def _move_form(shipment: Shipment, data=None) -> MoveForm:
 def _show(job: Job, move_forms=None, reception: ReceptionForm | None = None, status: int = 200):
     legs = carrier_shipments.of_job(job)
     forms = {s.id: _move_form(s) for s in legs}
+    arrivals = {s.id: carrier_shipments.arrival(s) for s in legs}
     forms.update(move_forms or {})
     return render(
         "dispatch/shipment.html",
         "dispatch/shipment.html",
         job=job,
         legs=legs,
+        arrivals=arrivals,
+        signatures=carrier_shipments.receiver_signatures(legs),
         move_forms=forms,
         reception=reception or ReceptionForm(formdata=None),
         reception_photos=[p for p in RECEPTION_PHOTOS if p in REQUIRED_PHOTOS[job.kind]],
@@ -124,13 +131,14 @@ def move_shipment(shipment_id: int):
         abort(404)
     form = _move_form(found, CombinedMultiDict((request.files, request.form)))
     if form.validate():
-        upload = form.waybill_photo.data
+        upload, signature = form.waybill_photo.data, form.receiver_signature.data
         move = carrier_shipments.Move(
             status=ShipmentStatus(form.status.data),
             waybill=form.waybill.data,
             waybill_photo=upload.read() if upload else None,
             receiver_name=form.receiver_name.data,
             receiver_document_id=form.receiver_document_id.data,
+            receiver_signature=signature.read() if signature else None,
         )
         try:
             carrier_shipments.advance(found, move, current_user)

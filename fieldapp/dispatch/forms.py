@@ -33,6 +33,35 @@ PHOTO = [Optional(), FileAllowed(["jpg", "jpeg", "png", "webp"], "Suba una foto 
 SERVICE_NUMBER = [Optional(), Length(max=20)]
 
 
+def two_decimals(_form, field) -> None:
+    """Soles and céntimos: at most two decimals (the column keeps two; no silent rounding)."""
+    data = field.data
+    if data is not None and data.is_finite() and data.as_tuple().exponent < -2:
+        raise ValidationError("Como máximo 2 decimales (céntimos).")
+
+
+MONEY = [
+    Optional(),
+    NumberRange(0, 10_000, "Entre S/ 0 y S/ 10 000."),
+    two_decimals,
+]
+
+
+class MoneyField(DecimalField):
+    """A cost in soles: the value as typed (a comma as decimal mark too), a Spanish message for
+    anything that is not a number."""
+
+    def process_formdata(self, valuelist) -> None:
+        """Read "12,50" as 12.50; refuse text with the Spanish message."""
+        if valuelist and valuelist[0] not in ("", None):
+            valuelist = [str(valuelist[0]).strip().replace(",", ".")]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Escriba un monto, por ejemplo 45.50.") from None
+
+
 class BookingForm(FlaskForm):
     """Send a job by agency: carrier, branch, units, cost and the waybills known now."""
 
@@ -51,11 +80,9 @@ class BookingForm(FlaskForm):
             NumberRange(1, 20, "Entre 1 y 20 bultos."),
         ],
     )
-    cost = DecimalField(
-        "Costo (S/)",
-        places=2,
-        validators=[Optional(), NumberRange(0, 10_000, "Entre S/ 0 y S/ 10 000.")],
-    )
+    cost = MoneyField("Costo (S/)", places=2, validators=MONEY)
+    # A job with two legs (a swap): the second leg's own cost (the unit back to the ST).
+    return_cost = MoneyField("Costo del retorno al ST (S/)", places=2, validators=MONEY)
     waybill_to_customer = StringField("N.º de guía del envío al cliente", validators=WAYBILL)
     waybill_to_st = StringField("N.º de guía del retorno al ST", validators=WAYBILL)
 
@@ -71,6 +98,9 @@ class MoveForm(FlaskForm):
     status = SelectField("Nuevo estado", validators=[DataRequired("Elija el nuevo estado.")])
     waybill = StringField("N.º de guía", validators=WAYBILL)
     waybill_photo = FileField("Foto de la guía", validators=PHOTO)
+    receiver_signature = FileField(
+        "Firma de quien recibió (foto, si la agencia la devuelve)", validators=PHOTO
+    )
     receiver_name = StringField("Recibió (nombre)", validators=[Optional(), Length(max=160)])
     receiver_document_id = StringField(
         "DNI de quien recibió",

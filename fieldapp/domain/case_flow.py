@@ -119,6 +119,7 @@ class Notice(StrEnum):
     WARRANTY_VOIDED = "warranty_voided"
     DEADLINE_AT_RISK = "deadline_at_risk"
     VISIT_SCHEDULED = "visit_scheduled"  # to the customer, when dispatch publishes the route
+    CARRIER_BOOKED = "carrier_booked"  # to the customer, when dispatch sends the job by agency
 
 
 @dataclass(frozen=True)

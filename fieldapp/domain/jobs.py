@@ -107,6 +107,7 @@ PHOTO_LABELS = {
     "store_voucher": "foto del voucher de la tienda",
     "failed_attempt": "foto que pruebe la visita",
     "waybill": "foto de la guía de la agencia",
+    "receiver_signature": "firma de quien recibió (devuelta por la agencia)",
 }
 # Stops where the failed unit (or the unit for repair) is collected: the refill check applies.
 COLLECTS_UNIT = frozenset(

@@ -25,6 +25,7 @@ RECIPIENTS: dict[Notice, tuple[Recipient, ...]] = {
     notice: (Recipient.CASE_ADMIN, Recipient.CUSTOMER) for notice in Notice
 }
 RECIPIENTS[Notice.VISIT_SCHEDULED] = (Recipient.CUSTOMER,)
+RECIPIENTS[Notice.CARRIER_BOOKED] = (Recipient.CUSTOMER,)
 
 DEADLINE_LABELS: dict[str, str] = {
     "swap": "cambio del equipo",
@@ -42,6 +43,12 @@ TITLES: dict[Notice, str] = {
     Notice.WARRANTY_VOIDED: "garantía anulada",
     Notice.DEADLINE_AT_RISK: "plazo por vencer",
     Notice.VISIT_SCHEDULED: "visita programada",
+    Notice.CARRIER_BOOKED: "envío por agencia",
+}
+# Which way a leg sent by agency travels, told to the customer (values of shipments.Direction).
+LEG_WORDS: dict[str, str] = {
+    "to_customer": "Envío de su equipo",
+    "to_st": "Retorno del equipo a nuestro taller",
 }
 
 _WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
@@ -67,6 +74,24 @@ RETRY_CAP = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
+class CarrierLeg:
+    """One leg of a job sent by agency, as the customer is told about it."""
+
+    direction: str  # "to_customer" or "to_st"
+    waybill: str | None
+    arrival: datetime | None  # expected arrival (end of that day, Lima)
+
+
+@dataclass(frozen=True)
+class CarrierFacts:
+    """A job sent by agency: the agency, its branch, the legs and the tracking page."""
+
+    carrier: str
+    agency_branch: str
+    legs: tuple[CarrierLeg, ...]
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """What a notice says about a case, as plain values (times aware)."""
 
@@ -83,6 +108,7 @@ class CaseFacts:
     overdue: bool = False
     visit_window: tuple[datetime, datetime] | None = None  # for VISIT_SCHEDULED
     tracking_url: str | None = None
+    carrier: CarrierFacts | None = None  # for CARRIER_BOOKED
 
 
 @dataclass(frozen=True)
@@ -119,6 +145,14 @@ def retry_delay(attempts: int) -> timedelta:
     return min(RETRY_BASE * 2 ** (attempts - 1), RETRY_CAP)
 
 
+def lima_date_text(at: datetime) -> str:
+    """A Spanish date in Lima, e.g. "lunes 7 de diciembre de 2026".
+
+    :raises ValueError: if the datetime is naive.
+    """
+    return lima_datetime_text(at).rpartition(" a las ")[0]
+
+
 def visit_text(window: tuple[datetime, datetime]) -> str:
     """A visit window in Spanish: "el jueves 26 de noviembre de 2026 entre las 10:00 y las 12:00".
 
@@ -132,12 +166,15 @@ def visit_text(window: tuple[datetime, datetime]) -> str:
 def compose(notice: Notice, facts: CaseFacts, recipient: Recipient) -> Composed:
     """The subject and body of `notice` for `recipient`, in Spanish (Peru).
 
-    :raises ValueError: for naive datetimes, or an at-risk notice without its deadline.
+    :raises ValueError: for naive datetimes, or an at-risk, visit or carrier notice without
+        its deadline, window or booking.
     """
     if notice is Notice.DEADLINE_AT_RISK and (facts.due_at is None or not facts.deadline_name):
         raise ValueError("an at-risk notice needs the deadline and its due time")
     if notice is Notice.VISIT_SCHEDULED and facts.visit_window is None:
         raise ValueError("a visit notice needs the visit window")
+    if notice is Notice.CARRIER_BOOKED and (facts.carrier is None or not facts.carrier.legs):
+        raise ValueError("a carrier notice needs the agency and its legs")
     title = TITLES[notice]
     if notice is Notice.DEADLINE_AT_RISK and facts.overdue:
         title = "plazo vencido"
@@ -182,6 +219,10 @@ def _admin_body(notice: Notice, facts: CaseFacts) -> str:
         Notice.VISIT_SCHEDULED: (
             f"La visita del caso {case} quedó programada "
             f"{visit_text(facts.visit_window) if facts.visit_window else ''}."
+        ),
+        Notice.CARRIER_BOOKED: (
+            f"El caso {case} se envió por agencia "
+            f"({facts.carrier.carrier if facts.carrier else ''}) el {when}."
         ),
     }
     details = [
@@ -237,6 +278,10 @@ def _customer_body(notice: Notice, facts: CaseFacts) -> str:
             f"Nuestro courier le visitará {visit_text(facts.visit_window)}."
             if facts.visit_window
             else ""
+        ),
+        Notice.CARRIER_BOOKED: (
+            f"El {when} registramos el envío de su caso por la agencia de transportes "
+            f"{facts.carrier.carrier if facts.carrier else ''}."
         ),
     }
     return "\n".join(
@@ -296,6 +341,8 @@ def _next_step(notice: Notice, facts: CaseFacts) -> str:
         )
     if notice is Notice.WARRANTY_VOIDED:
         return "El caso quedó cerrado sin cobertura de garantía."
+    if notice is Notice.CARRIER_BOOKED:
+        return _carrier_step(facts)
     if notice is Notice.VISIT_SCHEDULED:
         follow = f" Puede seguir la visita aquí: {facts.tracking_url}" if facts.tracking_url else ""
         return (
@@ -336,3 +383,24 @@ def _after_intake(facts: CaseFacts) -> str:
             "para que pueda recogerlo en nuestro mostrador."
         )
     return f"Nos comunicaremos con usted para coordinar el recojo de su equipo{_by(facts)}. {proof}"
+
+
+def _carrier_step(facts: CaseFacts) -> str:
+    """Each leg's tracking number and expected arrival, the agency's branch and the link."""
+    booked = facts.carrier
+    if booked is None:
+        return ""
+    lines = []
+    for leg in booked.legs:
+        line = (
+            f"{LEG_WORDS.get(leg.direction, leg.direction)}: {booked.carrier}, "
+            f"N.º de guía (seguimiento) {leg.waybill or 'por asignar'}"
+        )
+        if leg.arrival is not None:
+            line += f"; llegada estimada el {lima_date_text(leg.arrival)}"
+        lines.append(f"- {line}.")
+    if booked.agency_branch:
+        lines.append(f"Agencia: {booked.agency_branch}.")
+    if facts.tracking_url:
+        lines.append(f"Puede seguir el envío aquí: {facts.tracking_url}")
+    return "\n".join(lines)

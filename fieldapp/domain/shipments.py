@@ -4,16 +4,18 @@ customer and the failed unit back to the ST.
 
 Plain rules: which legs a job needs, which state may follow which, what each state needs as
 evidence, what is still missing before the job can be closed, and when the job counts as done
-against its deadline.
+against its deadline; when a leg is expected to arrive (business days per carrier) and whether
+that arrival puts the job's deadline at risk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from fieldapp.domain.deadlines import Urgency, add_business_days, end_of_day, lima_date
 from fieldapp.domain.jobs import (
     COLLECTS_UNIT,
     HANDS_OVER_NEW_UNIT,
@@ -93,12 +95,20 @@ class ShipmentFacts:
     waybill_photo: bool = False
     handed_over_at: datetime | None = None
     delivered_at: datetime | None = None
+    booked_at: datetime | None = None
+    carrier: str = ""
 
 
 def check_move(
-    current: ShipmentStatus, target: ShipmentStatus, waybill: str | None, waybill_photo: bool
+    current: ShipmentStatus,
+    target: ShipmentStatus,
+    waybill: str | None,
+    waybill_photo: bool,
+    *,
+    receiver_signature: bool = False,
 ) -> None:
-    """Refuse a move the state table does not allow, or a hand-over without its waybill.
+    """Refuse a move the state table does not allow, a hand-over without its waybill, or the
+    receiver's signature on anything but the delivery (the agency returns it with the delivery).
 
     :raises ShipmentRuleError: with what to do instead.
     """
@@ -119,6 +129,10 @@ def check_move(
             raise ShipmentRuleError(
                 "Para registrar la entrega a la agencia falta " + " y ".join(missing) + "."
             )
+    if receiver_signature and target is not S.DELIVERED:
+        raise ShipmentRuleError(
+            "La firma de quien recibió se registra con el estado «entregado / recogido»."
+        )
 
 
 def missing_for_closing(
@@ -169,3 +183,53 @@ def carrier_suggested(round_trips_min: Sequence[float], shifts_min: Sequence[flo
     """Whether a job should go by carrier: no working courier can drive there, serve it and
     drive back within their shift (pairs of round trip and shift length, in minutes)."""
     return not any(trip <= shift for trip, shift in zip(round_trips_min, shifts_min, strict=True))
+
+
+# (decision) Business days an agency takes from hand-over to arrival when its own figure is not
+# configured (FIELDAPP_CARRIER_TRANSIT_DAYS); a place with no road (Loreto) takes a day more.
+DEFAULT_TRANSIT_DAYS = 3
+NO_ROAD_EXTRA_DAYS = 1
+FINISHED = frozenset({S.DELIVERED, S.RETURNED})
+
+
+def transit_days(
+    carrier: str,
+    table: Mapping[str, int],
+    default: int = DEFAULT_TRANSIT_DAYS,
+    *,
+    by_road: bool = True,
+) -> int:
+    """Business days `carrier` takes to deliver (its figure in `table`, else `default`), one
+    more to a place with no road."""
+    days = table.get(carrier, default)
+    return days if by_road else days + NO_ROAD_EXTRA_DAYS
+
+
+def expected_arrival(leg: ShipmentFacts, days: int) -> datetime | None:
+    """When a leg should arrive: the end of the `days`-th business day (Lima) after it was
+    handed over to the agency, or after its booking while it was not. None once it arrived or
+    came back, or when it has no start time."""
+    if leg.status in FINISHED:
+        return None
+    start = leg.handed_over_at or leg.booked_at
+    if start is None:
+        return None
+    return end_of_day(add_business_days(lima_date(start), days))
+
+
+def deadline_leg(kind: JobKind, shipments: Sequence[ShipmentFacts]) -> ShipmentFacts | None:
+    """The leg whose arrival the job's deadline waits for: the unit travelling to the customer
+    (swap, return). A pickup is done at the hand-over to the agency, so none."""
+    if Direction.TO_CUSTOMER not in LEGS[kind]:
+        return None
+    return next((s for s in shipments if s.direction is Direction.TO_CUSTOMER), None)
+
+
+def urgency_with_arrival(
+    status: Urgency | None, arrival: datetime | None, due_at: datetime
+) -> Urgency | None:
+    """A deadline on track is at risk when the expected arrival falls after it (other states
+    stand as they are)."""
+    if status is Urgency.ON_TRACK and arrival is not None and arrival > due_at:
+        return Urgency.AT_RISK
+    return status

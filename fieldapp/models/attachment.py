@@ -28,6 +28,8 @@ class AttachmentPurpose(StrEnum):
     STORE_VOUCHER = "store_voucher"
     FAILED_ATTEMPT = "failed_attempt"
     WAYBILL = "waybill"  # a carrier's waybill (guía de remisión / de envío)
+    # The receiving party's signature as the agency returns it (a photo of the signed copy).
+    RECEIVER_SIGNATURE = "receiver_signature"
     SIGNATURE = "signature"
     DOCUMENT = "document"
 

@@ -47,13 +47,17 @@ def _iquitos_doa() -> tuple[int, int, str, str]:
     return values
 
 
-def _move(page, leg: str, state: str, photo: str | None = None, **fields) -> None:
+def _move(
+    page, leg: str, state: str, photo: str | None = None, signature: str | None = None, **fields
+) -> None:
     section = page.locator("section.shipment", has_text=leg)
     section.get_by_label("Nuevo estado").select_option(label=state)
     for label, value in fields.items():
         section.get_by_label(label).fill(value)
     if photo:
         section.get_by_label("Foto de la guía").set_input_files(jpeg(photo))
+    if signature:
+        section.get_by_label("Firma de quien recibió").set_input_files(jpeg(signature))
     section.get_by_role("button", name="Registrar estado").tap()
     expect(page.locator(".flash-success")).to_contain_text(state.lower())
 
@@ -76,10 +80,22 @@ def test_a_doa_swap_by_carrier_goes_from_the_board_to_approval(phone, browser, s
     page.get_by_label("Agencia de destino (sucursal) o recojo a domicilio").fill(
         "Shalom Iquitos, Av. Quiñones 1200"
     )
-    page.get_by_label("Costo (S/)").fill("45.50")
+    # Each leg of the swap has its own cost; one with three decimals is refused.
+    page.get_by_label("Costo del envío al cliente (S/)").fill("45.50")
+    page.get_by_label("Costo del retorno al ST (S/)").fill("38.125")
+    page.get_by_role("button", name="Registrar envío").tap()
+    expect(page.locator(".error")).to_contain_text("Como máximo 2 decimales")
+    page.get_by_label("Costo del retorno al ST (S/)").fill("38")
     page.get_by_role("button", name="Registrar envío").tap()
     expect(page.locator(".flash-success")).to_contain_text(f"{case_number}: enviado por Shalom")
     expect(page.locator("[data-test=deadline]")).to_contain_text("Vence")
+    expect(page.locator("section.shipment", has_text="Envío al cliente")).to_contain_text(
+        "S/ 45.50"
+    )
+    expect(
+        page.locator("section.shipment", has_text="Retorno al servicio técnico")
+    ).to_contain_text("S/ 38.00")
+    expect(page.locator("[data-test=arrival]").first).to_contain_text("/20")
 
     # The hand-over needs the waybill's photo: the page says so and nothing moves.
     section = page.locator("section.shipment", has_text="Envío al cliente")
@@ -95,7 +111,16 @@ def test_a_doa_swap_by_carrier_goes_from_the_board_to_approval(phone, browser, s
         page,
         "Envío al cliente",
         "Entregado / recogido",
+        signature="ivory",
         **{"Recibió (nombre)": "Ana Ruiz", "DNI de quien recibió": "41234567"},
+    )
+    # The signature the agency returned is shown with the receiver, served from the media route.
+    delivered = page.locator("section.shipment", has_text="Envío al cliente")
+    expect(delivered.locator("[data-test=receiver]")).to_have_text("Ana Ruiz · DNI 41234567")
+    signature = delivered.locator("[data-test=receiver-signature] img")
+    expect(signature).to_be_visible()
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=signature.element_handle()
     )
     _move(
         page,

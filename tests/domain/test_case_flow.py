@@ -89,6 +89,7 @@ def test_notices_follow_domain_md():
         case_flow.Notice.DEADLINE_AT_RISK,
         case_flow.Notice.CASE_RECEIVED,
         case_flow.Notice.VISIT_SCHEDULED,
+        case_flow.Notice.CARRIER_BOOKED,
     }
 
 

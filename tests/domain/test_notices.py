@@ -11,6 +11,8 @@ from fieldapp.domain import case_flow
 from fieldapp.domain.case_flow import Flow, Notice
 from fieldapp.domain.notices import (
     RECIPIENTS,
+    CarrierFacts,
+    CarrierLeg,
     CaseFacts,
     Recipient,
     compose,
@@ -33,6 +35,11 @@ FACTS = CaseFacts(
     due_at=DUE,
     visit_window=(AT, AT + timedelta(hours=2)),
     tracking_url="https://fieldapp.example/t/abc",
+    carrier=CarrierFacts(
+        carrier="Shalom",
+        agency_branch="Shalom Iquitos, Av. Quiñones 1200",
+        legs=(CarrierLeg("to_customer", "SH-0012345", DUE), CarrierLeg("to_st", None, None)),
+    ),
 )
 
 
@@ -148,7 +155,7 @@ def test_a_customer_without_a_name_is_still_greeted():
 def test_every_notice_goes_to_the_case_admin_and_the_customer():
     assert set(RECIPIENTS) == set(Notice)
     for notice, recipients in RECIPIENTS.items():
-        if notice is Notice.VISIT_SCHEDULED:  # the visit concerns the customer alone
+        if notice in (Notice.VISIT_SCHEDULED, Notice.CARRIER_BOOKED):  # the customer alone
             assert recipients == (Recipient.CUSTOMER,)
         else:
             assert recipients == (Recipient.CASE_ADMIN, Recipient.CUSTOMER)
@@ -160,6 +167,25 @@ def test_the_visit_notice_gives_the_window_and_the_tracking_link():
     assert "https://fieldapp.example/t/abc" in body
     with pytest.raises(ValueError, match="visit window"):
         compose(Notice.VISIT_SCHEDULED, replace(FACTS, visit_window=None), Recipient.CUSTOMER)
+
+
+def test_the_carrier_notice_gives_agency_tracking_numbers_branch_arrival_and_link():
+    body = compose(Notice.CARRIER_BOOKED, FACTS, Recipient.CUSTOMER).body
+    assert "registramos el envío de su caso por la agencia de transportes Shalom" in body
+    assert (
+        "- Envío de su equipo: Shalom, N.º de guía (seguimiento) SH-0012345; llegada estimada "
+        "el jueves 10 de diciembre de 2026." in body
+    )
+    assert (
+        "- Retorno del equipo a nuestro taller: Shalom, N.º de guía (seguimiento) por asignar."
+        in body
+    )
+    assert "Agencia: Shalom Iquitos, Av. Quiñones 1200." in body
+    assert "Puede seguir el envío aquí: https://fieldapp.example/t/abc" in body
+    subject = compose(Notice.CARRIER_BOOKED, FACTS, Recipient.CUSTOMER).subject
+    assert subject == "Caso KCC-2026-0042 – Envío por agencia – N.º de servicio T123456"
+    with pytest.raises(ValueError, match="carrier notice"):
+        compose(Notice.CARRIER_BOOKED, replace(FACTS, carrier=None), Recipient.CUSTOMER)
 
 
 @pytest.mark.parametrize(

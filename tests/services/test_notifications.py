@@ -17,6 +17,7 @@ from sqlalchemy import select
 from fieldapp.domain import case_flow
 from fieldapp.domain.case_flow import Event, Flow, Notice, Origin, Status
 from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Case, OutboxMessage
 from fieldapp.models.types import utcnow
@@ -25,6 +26,7 @@ from fieldapp.services.cases.progress import apply_event
 from fieldapp.services.notifications import outbox as notifications
 from fieldapp.worker.jobs import deliver_pending
 from tests import factories
+from tests.services.test_shipments import doa_job, send
 
 ADMIN = "case.admin@kodak.example"
 CUSTOMER = "maria@correo.example"
@@ -299,6 +301,31 @@ def test_the_same_notice_is_never_queued_twice(app):
     assert notifications.queue(case, Notice.CASE_RECEIVED) == []
     db.session.commit()
     assert [m.notice for m in outbox(case)] == ["case_received", "case_received"]
+
+
+def test_a_job_sent_by_agency_is_mailed_to_the_customer_with_its_tracking(smtp):
+    dispatcher = factories.user(Role.DISPATCHER)
+    job = doa_job()
+    deliver_pending()  # the case's own notices
+    smtp.inbox.messages.clear()
+    send(job, dispatcher)
+
+    report = deliver_pending()
+
+    assert (report.sent, report.failed, report.pending) == (1, 0, 0)
+    [(rcpt, message)] = smtp.inbox.messages
+    assert rcpt == [CUSTOMER]
+    assert message["Subject"] == (
+        f"Caso {job.case.case_number} – Envío por agencia – "
+        f"N.º de servicio {job.case.unit.service_number}"
+    )
+    text = body(message)
+    assert text.startswith("Estimado(a) María:")
+    assert (
+        "Envío de su equipo: Shalom, N.º de guía (seguimiento) SH-0012345; llegada estimada" in text
+    )
+    assert "Agencia: Shalom Iquitos — Av. Quiñones 1200." in text
+    assert f"/t/{job.tracking_token}" in text
 
 
 def test_deliver_pending_sends_at_most_limit(app, tmp_path):

@@ -1,5 +1,7 @@
 """Jobs sent by agency: booking two linked shipments for a DOA swap, their states with
-evidence, closing on reception, review, approval, the documents and the tracking page."""
+evidence (the receiver's signature the agency returns), closing on reception, review, approval,
+the documents and the tracking page; the cost of each leg, each leg's expected arrival and the
+deadline it puts at risk, and the customer's e-mail about the booking."""
 
 from __future__ import annotations
 
@@ -11,15 +13,17 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from fieldapp.domain.case_flow import Status
+from fieldapp.domain.case_flow import Notice, Status
+from fieldapp.domain.deadlines import Urgency, add_business_days, end_of_day, lima_date
 from fieldapp.domain.jobs import JobKind, JobStatus
+from fieldapp.domain.notices import lima_date_text
 from fieldapp.domain.review import Flag
 from fieldapp.domain.roles import Role
 from fieldapp.domain.shipments import Direction, JobMode, ShipmentStatus
 from fieldapp.extensions import db
-from fieldapp.models import CourierProfile, DocType, Document, Job
+from fieldapp.models import Attachment, CourierProfile, DocType, Document, Job, OutboxMessage
 from fieldapp.models.types import utcnow
-from fieldapp.services.cases import tracking, visits
+from fieldapp.services.cases import deadline_status, tracking, visits
 from fieldapp.services.dispatch import carrier_shipments, planning
 from fieldapp.services.documents import issuing
 from fieldapp.services.supervisor import approval
@@ -193,6 +197,7 @@ def test_the_delivery_note_carries_the_waybill_numbers(app, dispatcher):
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "SH-0012345" in text and "SH-0099887" in text
     assert "Shalom" in text and "Ana Ruiz" in text
+    assert "Recibido por: Ana Ruiz, DNI 41234567" in text
 
 
 def test_a_shipment_returned_by_the_agency_fails_the_job_back_to_dispatch(app, dispatcher):
@@ -226,3 +231,152 @@ def test_the_tracking_page_shows_the_carrier_and_tracking_number(app, dispatcher
     assert seen.state == "carrier"
     assert ("Shalom", "SH-0012345", "Envío al cliente: reservado") in seen.shipments
     assert ("Shalom", "por asignar", "Retorno al servicio técnico: reservado") in seen.shipments
+
+
+def test_each_leg_of_a_swap_keeps_its_own_cost(app, dispatcher):
+    job = doa_job()
+    out, back = carrier_shipments.book(job, booking(return_cost=Decimal("38.00")), dispatcher)
+    assert (out.cost, back.cost) == (Decimal("45.50"), Decimal("38.00"))
+
+
+def test_the_receiver_signature_is_kept_cleaned_with_the_delivery(app, dispatcher):
+    job = doa_job()
+    out, _back = send(job, dispatcher)
+    carrier_shipments.advance(
+        out, carrier_shipments.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
+    )
+    db.session.commit()
+    # Only with the delivery, and only an image.
+    with pytest.raises(carrier_shipments.ShipmentError, match="firma de quien recibió"):
+        carrier_shipments.advance(
+            out,
+            carrier_shipments.Move(ShipmentStatus.IN_TRANSIT, receiver_signature=jpeg()),
+            dispatcher,
+        )
+    with pytest.raises(carrier_shipments.ShipmentError, match="^Firma: "):
+        carrier_shipments.advance(
+            out,
+            carrier_shipments.Move(ShipmentStatus.DELIVERED, receiver_signature=b"not an image"),
+            dispatcher,
+        )
+    db.session.rollback()
+    out = db.session.get(type(out), out.id)
+    assert out.status is ShipmentStatus.HANDED_OVER
+    assert carrier_shipments.receiver_signatures([out]) == {}
+    move = carrier_shipments.Move(
+        ShipmentStatus.DELIVERED,
+        receiver_name="Ana Ruiz",
+        receiver_document_id="41234567",
+        receiver_signature=jpeg("ivory"),
+    )
+    carrier_shipments.advance(out, move, dispatcher)
+    db.session.commit()
+    kept = carrier_shipments.receiver_signatures([out])[out.id]
+    assert kept.purpose == "receiver_signature" and kept.kind == "photo"
+    assert (kept.job_id, kept.case_id) == (job.id, job.case_id)
+    assert kept.content_type == "image/jpeg" and kept.uploaded_by_id == dispatcher.id
+    waybills = db.session.scalars(
+        select(Attachment).where(Attachment.shipment_id == out.id, Attachment.purpose == "waybill")
+    ).all()
+    assert len(waybills) == 1 and waybills[0].id != kept.id
+    assert (out.receiver_name, out.receiver_document_id) == ("Ana Ruiz", "41234567")
+
+
+def test_each_leg_is_expected_after_its_agency_s_business_days(app, dispatcher):
+    job = doa_job()  # Iquitos: no road, one day more
+    out, back = send(job, dispatcher)
+    booked = lima_date(out.booked_at)
+    assert carrier_shipments.arrival(out) == end_of_day(add_business_days(booked, 3 + 1))
+    app.config["CARRIER_TRANSIT_DAYS"] = {"Shalom": 5}
+    assert carrier_shipments.arrival(back) == end_of_day(add_business_days(booked, 5 + 1))
+    # Counted from the hand-over once it happened; none once the leg arrived.
+    handed = out.booked_at + timedelta(days=2)
+    carrier_shipments.advance(
+        out,
+        carrier_shipments.Move(ShipmentStatus.HANDED_OVER, at=handed, waybill_photo=jpeg()),
+        dispatcher,
+    )
+    assert carrier_shipments.arrival(out) == end_of_day(add_business_days(lima_date(handed), 6))
+    carrier_shipments.advance(
+        out, carrier_shipments.Move(ShipmentStatus.DELIVERED, at=handed), dispatcher
+    )
+    assert carrier_shipments.arrival(out) is None
+    [item] = carrier_shipments.open_jobs()
+    assert item.arrivals == {out.id: None, back.id: carrier_shipments.arrival(back)}
+
+
+def test_an_arrival_after_the_due_time_puts_the_job_at_risk(app, dispatcher):
+    job = doa_job()
+    send(job, dispatcher)
+    now = utcnow()
+    # Same-day arrival by road: before the due time, whatever the day the suite runs.
+    app.config.update(CARRIER_TRANSIT_DAYS={"Shalom": 0}, NO_ROAD_DEPARTMENTS=())
+    assert carrier_shipments.deadline_arrival(job) <= job.due_at
+    assert deadline_status.of_job(job, now) is Urgency.ON_TRACK
+    app.config["CARRIER_TRANSIT_DAYS"] = {"Shalom": 30}
+    assert carrier_shipments.deadline_arrival(job) > job.due_at
+    assert deadline_status.of_job(job, now) is Urgency.AT_RISK
+    # Past the due time it is overdue, whatever the arrival.
+    assert deadline_status.of_job(job, job.due_at + timedelta(seconds=1)) is Urgency.OVERDUE
+
+
+def test_a_courier_job_is_not_judged_by_any_arrival(app):
+    job = doa_job()
+    app.config["CARRIER_TRANSIT_DAYS"] = {"Shalom": 30}
+    assert deadline_status.of_job(job, utcnow()) is Urgency.ON_TRACK
+
+
+def test_the_customer_is_mailed_the_carrier_numbers_branch_arrival_and_link(app, dispatcher):
+    job = doa_job()
+    out, _back = send(job, dispatcher)
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.notice == Notice.CARRIER_BOOKED.value)
+    ).all()
+    assert [m.to_address for m in messages] == ["maria@correo.example"]
+    text = messages[0].body_text
+    assert "por la agencia de transportes Shalom" in text
+    assert "Envío de su equipo: Shalom, N.º de guía (seguimiento) SH-0012345" in text
+    assert (
+        "Retorno del equipo a nuestro taller: Shalom, N.º de guía (seguimiento) por asignar" in text
+    )
+    assert "Agencia: Shalom Iquitos — Av. Quiñones 1200." in text
+    assert (
+        f"SH-0012345; llegada estimada el {lima_date_text(carrier_shipments.arrival(out))}." in text
+    )
+    assert f"{app.config['PUBLIC_URL']}/t/{job.tracking_token}" in text
+    assert messages[0].subject.startswith(f"Caso {job.case.case_number} – Envío por agencia")
+
+
+def test_no_mail_for_a_customer_without_an_address(app, dispatcher):
+    job = doa_job()
+    job.case.customer.email = None
+    send(job, dispatcher)
+    assert (
+        db.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.notice == Notice.CARRIER_BOOKED.value)
+        )
+        is None
+    )
+
+
+def test_the_tracking_page_gives_the_expected_arrival(app, dispatcher):
+    job = doa_job()
+    out, _back = send(job, dispatcher)
+    assert tracking.find(job.tracking_token).arrival == carrier_shipments.arrival(out)
+    # Under way once handed over (not "the courier is at your door"), counted from the hand-over.
+    handed = out.booked_at + timedelta(days=1)
+    carrier_shipments.advance(
+        out,
+        carrier_shipments.Move(ShipmentStatus.HANDED_OVER, at=handed, waybill_photo=jpeg()),
+        dispatcher,
+    )
+    db.session.commit()
+    assert job.status is JobStatus.IN_PROGRESS
+    seen = tracking.find(job.tracking_token)
+    assert seen.state == "carrier"
+    assert (
+        seen.arrival
+        == carrier_shipments.arrival(out)
+        == end_of_day(add_business_days(lima_date(handed), 3 + 1))
+    )
+    assert ("Shalom", "SH-0012345", "Envío al cliente: entregado a la agencia") in seen.shipments

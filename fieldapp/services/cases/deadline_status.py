@@ -1,6 +1,7 @@
 """How a case deadline, or the deadline a job races against, stands now: the one status
 ("cumplido / incumplido / vencido / en riesgo / a tiempo") that every screen shows, always from
-the domain's `urgency`."""
+the domain's `urgency` (for a job sent by agency, also at risk when its expected arrival falls
+after the due time)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fieldapp import clock
 from fieldapp.domain.deadlines import Urgency, urgency
 from fieldapp.models import CaseDeadline, Job
 from fieldapp.services.cases.visits import DEADLINE_FOR
+from fieldapp.services.dispatch import carrier_shipments
 
 
 def of_deadline(deadline: CaseDeadline, now: datetime | None = None) -> Urgency:
@@ -25,9 +27,12 @@ def deadline_of(job: Job) -> CaseDeadline | None:
 
 
 def of_job(job: Job, now: datetime | None = None) -> Urgency | None:
-    """How the deadline `job` races against stands at `now` (None when the case has none)."""
+    """How the deadline `job` races against stands at `now` (None when the case has none); a job
+    sent by agency expected to arrive after the due time is at risk."""
     deadline = deadline_of(job)
-    return of_deadline(deadline, now) if deadline is not None else None
+    if deadline is None:
+        return None
+    return carrier_shipments.urgency_of(job, of_deadline(deadline, now), deadline.due_at)
 
 
 def status(item: Job | CaseDeadline | None, now: datetime | None = None) -> Urgency | None:

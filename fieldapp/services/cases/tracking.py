@@ -64,8 +64,9 @@ class Tracking:
     failure: str = ""  # after a failed visit: what happened, in plain words
     next_window: tuple[datetime, datetime] | None = None  # the new visit, once published
     contact: Contact | None = None
-    # Sent by agency: (carrier, tracking number, state) of each leg.
+    # Sent by agency: (carrier, tracking number, state) of each leg, and the expected arrival.
     shipments: tuple[tuple[str, str, str], ...] = ()
+    arrival: datetime | None = None
 
 
 def find(token: str) -> Tracking | None:
@@ -90,7 +91,8 @@ def find(token: str) -> Tracking | None:
     district = Gazetteer.default().get(job.ubigeo)
     carried = job.mode is JobMode.CARRIER
     state = _state(job, route, before)
-    if carried and state == "cancelled":
+    if carried and state in ("cancelled", "here"):
+        # Off any route, and under way from the hand-over to the agency: no courier at the door.
         state = "carrier"
     return Tracking(
         first_name=job.case.customer.first_name,
@@ -104,6 +106,7 @@ def find(token: str) -> Tracking | None:
         next_window=_next_window(job) if state == "failed" else None,
         contact=contact(job.case.case_number, job.case.customer.first_name),
         shipments=tuple(carrier_shipments.by_tracking(job)) if carried else (),
+        arrival=carrier_shipments.tracking_arrival(job) if carried and state == "carrier" else None,
     )
 
 

@@ -1,6 +1,8 @@
 """Carrier shipments: dispatch sends a job by agency instead of a courier's stop, records each
 state of its shipments with evidence, and closes the job when the units arrived and the ST
-checked the unit it got back. The job then goes to supervisor review like a courier's stop."""
+checked the unit it got back. The job then goes to supervisor review like a courier's stop.
+Each leg has an expected arrival (business days per agency), which can put the job's deadline at
+risk; the customer is e-mailed the booking with the tracking numbers and that arrival."""
 
 from __future__ import annotations
 
@@ -13,18 +15,22 @@ from flask import current_app
 from sqlalchemy import select
 
 from fieldapp.domain import shipments as rules
+from fieldapp.domain import trips as trip_rules
+from fieldapp.domain.case_flow import Notice
+from fieldapp.domain.deadlines import Urgency
 from fieldapp.domain.geo import zone_for
 from fieldapp.domain.jobs import OPEN_JOB, FailureReason, JobStatus
 from fieldapp.domain.routing import Point
 from fieldapp.domain.shipments import Direction, JobMode, ShipmentFacts, ShipmentStatus
 from fieldapp.extensions import db
 from fieldapp.infra import media, uploads
-from fieldapp.models import Attachment, CourierProfile, Job, Shipment, User
+from fieldapp.models import Attachment, AttachmentPurpose, CourierProfile, Job, Shipment, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
 from fieldapp.services.cases import visits
-from fieldapp.services.dispatch import planning
+from fieldapp.services.dispatch import planning, publishing
 from fieldapp.services.dispatch.problem import PLANNABLE, courier_for, travel_model
+from fieldapp.services.notifications import outbox
 
 
 class ShipmentError(ValueError):
@@ -33,13 +39,15 @@ class ShipmentError(ValueError):
 
 @dataclass(frozen=True)
 class Booking:
-    """What dispatch enters to send a job by agency."""
+    """What dispatch enters to send a job by agency: `cost` is the first leg's, `return_cost`
+    the second's when the job has two (a swap's unit back to the ST)."""
 
     carrier: str
     agency_branch: str
     declared_units: int
     cost: Decimal | None
     waybills: dict[Direction, str]
+    return_cost: Decimal | None = None
 
 
 def carriers() -> tuple[str, ...]:
@@ -58,26 +66,78 @@ def _has_waybill_photo(shipment: Shipment) -> bool:
     return (
         db.session.scalar(
             select(Attachment.id).where(
-                Attachment.shipment_id == shipment.id, Attachment.purpose == "waybill"
+                Attachment.shipment_id == shipment.id,
+                Attachment.purpose == AttachmentPurpose.WAYBILL,
             )
         )
         is not None
     )
 
 
+def _facts(shipment: Shipment, *, photo: bool = True) -> ShipmentFacts:
+    """One shipment as plain facts (`photo=False` skips the waybill photo's query)."""
+    return ShipmentFacts(
+        direction=shipment.direction,
+        status=shipment.status,
+        waybill=shipment.waybill,
+        waybill_photo=_has_waybill_photo(shipment) if photo else False,
+        handed_over_at=shipment.handed_over_at,
+        delivered_at=shipment.delivered_at,
+        booked_at=shipment.booked_at,
+        carrier=shipment.carrier,
+    )
+
+
 def facts_of(job: Job) -> list[ShipmentFacts]:
     """The job's shipments as plain facts for the rules."""
-    return [
-        ShipmentFacts(
-            direction=s.direction,
-            status=s.status,
-            waybill=s.waybill,
-            waybill_photo=_has_waybill_photo(s),
-            handed_over_at=s.handed_over_at,
-            delivered_at=s.delivered_at,
+    return [_facts(s) for s in of_job(job)]
+
+
+def _transit_days(carrier: str, job: Job) -> int:
+    """Business days `carrier` takes to reach the job's place (FIELDAPP_CARRIER_TRANSIT_DAYS)."""
+    config = current_app.config
+    return rules.transit_days(
+        carrier,
+        config["CARRIER_TRANSIT_DAYS"],
+        config["CARRIER_TRANSIT_DEFAULT_DAYS"],
+        by_road=trip_rules.by_road(job.ubigeo, config["NO_ROAD_DEPARTMENTS"]),
+    )
+
+
+def arrival(shipment: Shipment) -> datetime | None:
+    """When the shipment should arrive (None once it arrived or came back)."""
+    return rules.expected_arrival(
+        _facts(shipment, photo=False), _transit_days(shipment.carrier, shipment.job)
+    )
+
+
+def deadline_arrival(job: Job) -> datetime | None:
+    """The expected arrival the job's deadline waits for (the leg to the customer), if any."""
+    leg = rules.deadline_leg(job.kind, [_facts(s, photo=False) for s in of_job(job)])
+    return rules.expected_arrival(leg, _transit_days(leg.carrier, job)) if leg else None
+
+
+def urgency_of(job: Job, status: Urgency | None, due_at: datetime) -> Urgency | None:
+    """A job sent by agency whose deadline is on track is at risk when its expected arrival
+    falls after the due time (a courier's job keeps `status`)."""
+    if job.mode is not JobMode.CARRIER or status is not Urgency.ON_TRACK:
+        return status
+    return rules.urgency_with_arrival(status, deadline_arrival(job), due_at)
+
+
+def receiver_signatures(legs: list[Shipment]) -> dict[int, Attachment]:
+    """The receiver's signature returned by the agency, by shipment id (the latest of each)."""
+    if not legs:
+        return {}
+    found = db.session.scalars(
+        select(Attachment)
+        .where(
+            Attachment.shipment_id.in_([s.id for s in legs]),
+            Attachment.purpose == AttachmentPurpose.RECEIVER_SIGNATURE,
         )
-        for s in of_job(job)
-    ]
+        .order_by(Attachment.id)
+    )
+    return {a.shipment_id: a for a in found}
 
 
 def suggested(job: Job, couriers: list[tuple[User, CourierProfile]]) -> bool:
@@ -123,7 +183,7 @@ def book(job: Job, booking: Booking, actor: User) -> list[Shipment]:
             waybill=(booking.waybills.get(direction) or "").strip().upper() or None,
             agency_branch=booking.agency_branch.strip() or None,
             declared_units=booking.declared_units,
-            cost=booking.cost if direction is legs[0] else None,
+            cost=booking.cost if direction is legs[0] else booking.return_cost,
             booked_by_id=actor.id,
         )
         db.session.add(shipment)
@@ -147,7 +207,26 @@ def book(job: Job, booking: Booking, actor: User) -> list[Shipment]:
     )
     visits.on_scheduled(job, actor, note)
     db.session.flush()
+    _tell_customer(job, made)
     return made
+
+
+def _tell_customer(job: Job, made: list[Shipment]) -> None:
+    """E-mail the customer (when the case has an address) the agency, the tracking numbers,
+    the branch, the expected arrival and the tracking page."""
+    first = made[0]
+    outbox.queue(
+        job.case,
+        Notice.CARRIER_BOOKED,
+        at=first.booked_at,
+        carrier=outbox.CarrierBooking(
+            job_id=job.id,
+            carrier=first.carrier,
+            agency_branch=first.agency_branch or "",
+            legs=tuple((s.direction.value, s.waybill, arrival(s)) for s in made),
+            tracking_url=publishing.tracking_url(job),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -160,12 +239,14 @@ class Move:
     waybill_photo: bytes | None = None
     receiver_name: str | None = None
     receiver_document_id: str | None = None
+    receiver_signature: bytes | None = None  # as the agency returns it, with the delivery
 
 
 def advance(shipment: Shipment, move: Move, actor: User) -> None:
-    """Record a shipment's next state (hand-over needs the waybill and its photo). The job is
-    under way from the first hand-over; a shipment returned by the agency fails the job, which
-    goes back to dispatch. Flushes.
+    """Record a shipment's next state (hand-over needs the waybill and its photo; a delivery may
+    keep the receiver's signature the agency returned). The job is under way from the first
+    hand-over; a shipment returned by the agency fails the job, which goes back to dispatch.
+    Flushes.
 
     :raises ShipmentError: for a move the state table refuses, or evidence missing.
     """
@@ -175,13 +256,26 @@ def advance(shipment: Shipment, move: Move, actor: User) -> None:
     if move.waybill and move.waybill.strip():
         shipment.waybill = move.waybill.strip().upper()
     if move.waybill_photo:
-        _store_photo(job, "waybill", move.waybill_photo, actor, shipment)
+        _store_photo(job, AttachmentPurpose.WAYBILL, move.waybill_photo, actor, shipment)
     try:
         rules.check_move(
-            shipment.status, move.status, shipment.waybill, _has_waybill_photo(shipment)
+            shipment.status,
+            move.status,
+            shipment.waybill,
+            _has_waybill_photo(shipment),
+            receiver_signature=bool(move.receiver_signature),
         )
     except rules.ShipmentRuleError as exc:
         raise ShipmentError(str(exc)) from None
+    if move.receiver_signature:
+        _store_photo(
+            job,
+            AttachmentPurpose.RECEIVER_SIGNATURE,
+            move.receiver_signature,
+            actor,
+            shipment,
+            label="Firma",
+        )
     at = move.at or utcnow()
     previous, shipment.status = shipment.status, move.status
     setattr(shipment, f"{move.status.value}_at", at)
@@ -215,16 +309,22 @@ def advance(shipment: Shipment, move: Move, actor: User) -> None:
 
 
 def _store_photo(
-    job: Job, purpose: str, data: bytes, actor: User, shipment: Shipment | None = None
+    job: Job,
+    purpose: str,
+    data: bytes,
+    actor: User,
+    shipment: Shipment | None = None,
+    *,
+    label: str = "Foto",
 ) -> None:
     """Clean and store a photo on the job (and its shipment).
 
-    :raises ShipmentError: when the file is not an acceptable image.
+    :raises ShipmentError: when the file is not an acceptable image (`label` names it).
     """
     try:
         clean = uploads.clean_photo(data)
     except uploads.UploadError as exc:
-        raise ShipmentError(f"Foto: {exc}") from None
+        raise ShipmentError(f"{label}: {exc}") from None
     db.session.add(
         Attachment(
             case_id=job.case_id,
@@ -282,6 +382,7 @@ class OpenShipment:
 
     job: Job
     shipments: list[Shipment]
+    arrivals: dict[int, datetime | None]  # expected arrival by shipment id
 
 
 def open_jobs() -> list[OpenShipment]:
@@ -294,7 +395,11 @@ def open_jobs() -> list[OpenShipment]:
         )
         .order_by(Job.due_at)
     )
-    return [OpenShipment(job, of_job(job)) for job in found]
+    items = []
+    for job in found:
+        legs = of_job(job)
+        items.append(OpenShipment(job, legs, {s.id: arrival(s) for s in legs}))
+    return items
 
 
 def by_tracking(job: Job) -> list[tuple[str, str, str]]:
@@ -308,3 +413,14 @@ def by_tracking(job: Job) -> list[tuple[str, str, str]]:
         )
         for s in of_job(job)
     ]
+
+
+def tracking_arrival(job: Job) -> datetime | None:
+    """The expected arrival the customer is told: the unit travelling to them, else (a pickup)
+    the unit's arrival at the ST."""
+    legs = of_job(job)
+    for direction in (Direction.TO_CUSTOMER, Direction.TO_ST):
+        for leg in legs:
+            if leg.direction is direction and (when := arrival(leg)) is not None:
+                return when
+    return None

@@ -186,7 +186,7 @@ def shipment_facts(job: Job) -> list[dict]:
             "branch": s.agency_branch or "",
             "status": SHIPMENT_STATUS_LABELS[s.status],
             "delivered_at": lima(s.delivered_at),
-            "receiver": " · DNI ".join(filter(None, (s.receiver_name, s.receiver_document_id))),
+            "receiver": ", DNI ".join(filter(None, (s.receiver_name, s.receiver_document_id))),
         }
         for s in found
     ]

@@ -30,7 +30,7 @@ from fieldapp import background
 from fieldapp.domain import notices
 from fieldapp.domain.case_flow import OPEN, Notice
 from fieldapp.domain.deadlines import Urgency, urgency
-from fieldapp.domain.notices import CaseFacts, Recipient
+from fieldapp.domain.notices import CarrierFacts, CarrierLeg, CaseFacts, Recipient
 from fieldapp.extensions import db
 from fieldapp.infra import media
 from fieldapp.models import Case, CaseDeadline, Document, OutboxMessage
@@ -72,6 +72,18 @@ class Visit:
     tracking_url: str | None = None
 
 
+@dataclass(frozen=True)
+class CarrierBooking:
+    """A job sent by agency the customer is told about: the agency, its branch, each leg as
+    (direction value, waybill, expected arrival) and the tracking page."""
+
+    job_id: int
+    carrier: str
+    agency_branch: str
+    legs: tuple[tuple[str, str | None, datetime | None], ...]
+    tracking_url: str | None = None
+
+
 def queue(
     case: Case,
     notice: Notice,
@@ -79,21 +91,32 @@ def queue(
     deadline: CaseDeadline | None = None,
     at: datetime | None = None,
     visit: Visit | None = None,
+    carrier: CarrierBooking | None = None,
 ) -> list[OutboxMessage]:
     """Add `notice` about `case` to the outbox for the Case Admin and the customer (if known).
 
     A notice already queued for the same case, event or deadline, and recipient is not added
     again. Flushes; the caller commits.
 
-    :raises ValueError: for DEADLINE_AT_RISK without its deadline.
+    :raises ValueError: for DEADLINE_AT_RISK without its deadline, or CARRIER_BOOKED without
+        its booking.
     """
     if notice is Notice.DEADLINE_AT_RISK and deadline is None:
         raise ValueError("a deadline-at-risk notice needs its deadline")
+    if notice is Notice.CARRIER_BOOKED and carrier is None:
+        raise ValueError("a carrier notice needs its booking")
     db.session.flush()  # the case needs its id for the key
     at = at or _event_time(case, notice)
     facts = _facts(case, notice, deadline, at)
     if visit is not None:
         facts = replace(facts, visit_window=visit.window, tracking_url=visit.tracking_url)
+    if carrier is not None:
+        legs = tuple(CarrierLeg(*leg) for leg in carrier.legs)
+        facts = replace(
+            facts,
+            carrier=CarrierFacts(carrier.carrier, carrier.agency_branch, legs),
+            tracking_url=carrier.tracking_url,
+        )
     addresses = {
         Recipient.CASE_ADMIN: _clean_address(case.programme.case_admin_email),
         Recipient.CUSTOMER: _clean_address(case.customer.email),
@@ -101,6 +124,8 @@ def queue(
     scope = deadline.name if deadline is not None else "event"
     if visit is not None:
         scope = f"job-{visit.job_id}"  # each visit (a re-attempt too) is told once
+    if carrier is not None:
+        scope = f"job-{carrier.job_id}"  # each job sent by agency is told once
     queued: list[OutboxMessage] = []
     queued_at = utcnow()
     for recipient in notices.RECIPIENTS[notice]:
