@@ -32,7 +32,7 @@ def create_user(
     username: str, role: str, full_name: str | None, branch_code: str | None, password: str
 ) -> None:
     """Create a staff account (admin by default)."""
-    from fieldapp.services.accounts import branches
+    from fieldapp.services.organisation import branches
 
     branch = branches.by_code(branch_code)
     if branch_code and branch is None:

@@ -14,10 +14,10 @@ from fieldapp.domain.geo import Gazetteer, Zone
 from fieldapp.extensions import db
 from fieldapp.models import Case
 from fieldapp.models.types import utcnow
-from fieldapp.services.accounts import branches
 from fieldapp.services.cases import history, intake
 from fieldapp.services.cases import search as case_search
 from fieldapp.services.cases.intake_preview import Preview, preview
+from fieldapp.services.organisation import branches
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
 

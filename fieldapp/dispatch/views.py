@@ -14,9 +14,9 @@ from fieldapp.domain.wording import count
 from fieldapp.extensions import db, htmx
 from fieldapp.models import Job, User
 from fieldapp.models.types import FIRST_DATE, LAST_DATE
-from fieldapp.services.accounts import branches
 from fieldapp.services.dispatch import board_map as dispatch_map
 from fieldapp.services.dispatch import carrier_shipments, optimisation_runs, planning, publishing
+from fieldapp.services.organisation import branches
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
 

@@ -1,1 +1,1 @@
-"""Staff accounts, sign-in throttling and the branches staff belong to."""
+"""Staff accounts and sign-in throttling."""

@@ -32,9 +32,9 @@ from fieldapp.models import (
 )
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
-from fieldapp.services.accounts import branches
 from fieldapp.services.cases import visits
 from fieldapp.services.notifications import outbox
+from fieldapp.services.organisation import branches
 
 CASE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
