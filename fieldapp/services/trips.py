@@ -9,13 +9,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import delete, select
 
+from fieldapp.domain import routing
 from fieldapp.domain import trips as rules
 from fieldapp.domain.deadlines import LIMA_TZ, lima_date
 from fieldapp.domain.geo import Gazetteer, Zone, zone_for
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.extensions import db
-from fieldapp.models import Job, Route, User
+from fieldapp.models import Job, Route, UnplannedJob, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit, dispatch, shipments
 from fieldapp.services.dispatch_problem import courier_for, request_for, travel_model
@@ -34,47 +36,155 @@ def _is_hub(profile) -> bool:
     return zone_for(base.ubigeo) is Zone.PROVINCES
 
 
-def plan(day: date, actor: User, seconds: float | None = None) -> TripResult:
-    """Plan trips from `day` for the hub couriers with no stops that day, to the jobs waiting
-    that no working courier reaches within a shift and that have a road. Flushes.
+NO_FAR_JOBS = "No hay trabajos fuera del alcance de un turno por carretera."
+NO_FREE_HUB = "Ningún courier de hub está libre este día para viajar."
+TOO_LATE = "Ningún viaje llega a tiempo; envíelo por agencia."
 
-    :raises DispatchError: when there is no such job, or no free hub courier.
-    """
+
+@dataclass(frozen=True)
+class TripProblem:
+    """The far jobs of a day (with the version each was read at) and the free hub couriers to
+    send; built in one read, solved with no transaction open, applied if nothing changed."""
+
+    day: date
+    branch_id: int | None
+    far_ids: tuple[int, ...]
+    hub_ids: tuple[int, ...]
+    versions: dict[int, int]
+    couriers: tuple[routing.Courier, ...]
+    requests: tuple[routing.JobRequest, ...]
+    due: dict[int, int]
+
+
+def prepare(day: date, branch_id: int | None = None) -> TripProblem:
+    """The trip problem of `day`: the jobs waiting that no working courier reaches within a
+    shift and that have a road, and the hub couriers with no stops that day (of one branch's
+    couriers and cases when `branch_id` is given). Reads only."""
     config = current_app.config
-    longest = config["TRIP_MAX_DAYS"]
-    state = dispatch.board(day)
+    state = dispatch.board(day, branch_id)
     working = [(c.user, c.profile) for c in state.couriers if c.available]
-    due = {job.id: (lima_date(job.due_at) - day).days for job in state.to_plan}
     far = [
         job
         for job in state.to_plan
         if job.id in shipments.suggestions([job], working)
         and rules.by_road(job.ubigeo, config["NO_ROAD_DEPARTMENTS"])
     ]
-    if not far:
-        raise dispatch.DispatchError("No hay trabajos fuera del alcance de un turno por carretera.")
     hubs = [
         c
         for c in state.couriers
         if c.available and _is_hub(c.profile) and (c.route is None or not c.route.jobs)
     ]
-    if not hubs:
-        raise dispatch.DispatchError("Ningún courier de hub está libre este día para viajar.")
-    couriers = {c.user.id: c for c in hubs}
-    requests = [request_for(job, day, None) for job in far]
-    budget = seconds if seconds is not None else config["ROUTING_SECONDS"]
-    found = rules.plan_trips(
-        [courier_for(c.user, c.profile) for c in hubs],
-        [replace(r, required=True) for r in requests],  # a far job is no nearer later
-        {job.id: max(due[job.id], 0) for job in far},
+    return TripProblem(
+        day=day,
+        branch_id=branch_id,
+        far_ids=tuple(job.id for job in far),
+        hub_ids=tuple(c.user.id for c in hubs),
+        versions={job.id: job.version for job in far},
+        couriers=tuple(courier_for(c.user, c.profile) for c in hubs),
+        # a far job is no nearer later: every one is required
+        requests=tuple(replace(request_for(job, day, None), required=True) for job in far),
+        due={job.id: max((lima_date(job.due_at) - day).days, 0) for job in far},
+    )
+
+
+def solve(prepared: TripProblem, seconds: float | None = None) -> rules.TripPlan:
+    """Plan the trips of a prepared problem (no database: run it outside a transaction).
+
+    :raises DispatchError: when there is no far job, or no free hub courier.
+    """
+    if not prepared.far_ids:
+        raise dispatch.DispatchError(NO_FAR_JOBS)
+    if not prepared.hub_ids:
+        raise dispatch.DispatchError(NO_FREE_HUB)
+    config = current_app.config
+    return rules.plan_trips(
+        list(prepared.couriers),
+        list(prepared.requests),
+        prepared.due,
         travel_model(),
-        max_days=longest,
-        seconds=budget,
+        max_days=config["TRIP_MAX_DAYS"],
+        seconds=seconds if seconds is not None else config["ROUTING_SECONDS"],
         seed=config["ROUTING_SEED"],
     )
-    by_id = {job.id: job for job in far}
-    routes = [_write(trip, couriers[trip.courier_id], by_id, day, actor) for trip in found.trips]
-    return TripResult(routes, [by_id[i] for i in found.unplanned])
+
+
+def apply(prepared: TripProblem, found: rules.TripPlan, actor: User) -> TripResult:
+    """Write solved trips as the hub couriers' routes, unless a far job or a hub courier's day
+    changed since the problem was read; the far jobs no trip reaches are noted as unplanned
+    with why. Flushes.
+
+    :raises StaleRoute: when a far job changed, or a hub courier got stops, meanwhile.
+    """
+    state = dispatch.board(prepared.day, prepared.branch_id)
+    couriers = {c.user.id: c for c in state.couriers}
+    by_id = {job_id: db.session.get(Job, job_id) for job_id in prepared.far_ids}
+    changed = any(
+        by_id[i] is None or by_id[i].version != v for i, v in prepared.versions.items()
+    ) or any(
+        trip.courier_id not in couriers
+        or not couriers[trip.courier_id].available
+        or (couriers[trip.courier_id].route is not None and couriers[trip.courier_id].route.jobs)
+        for trip in found.trips
+    )
+    if changed:
+        raise dispatch.StaleRoute(
+            "Otra persona cambió los trabajos lejanos o los couriers de hub mientras se "
+            "planificaban los viajes. Vuelva a optimizar."
+        )
+    routes = [
+        _write(trip, couriers[trip.courier_id], by_id, prepared.day, actor) for trip in found.trips
+    ]
+    placed = [stop.job_id for trip in found.trips for stop in trip.stops]
+    if placed:  # a job on a trip is no longer "unplanned" that day
+        db.session.execute(
+            delete(UnplannedJob).where(
+                UnplannedJob.day == prepared.day, UnplannedJob.job_id.in_(placed)
+            )
+        )
+    left = [by_id[i] for i in found.unplanned]
+    note_unplanned(prepared.day, [job.id for job in left], TOO_LATE)
+    return TripResult(routes, left)
+
+
+def note_unplanned(day: date, job_ids: list[int], why: str) -> None:
+    """Add why no trip serves these far jobs to the reason each is listed as unplanned on the
+    day (a job the day plan did not consider gets its row). Flushes."""
+    if not job_ids:
+        return
+    rows = {
+        row.job_id: row
+        for row in db.session.scalars(
+            select(UnplannedJob).where(UnplannedJob.day == day, UnplannedJob.job_id.in_(job_ids))
+        )
+    }
+    for job_id in job_ids:
+        row = rows.get(job_id)
+        if row is None:
+            db.session.add(
+                UnplannedJob(
+                    day=day,
+                    job_id=job_id,
+                    reason=routing.UnplannedReason.SHIFT_LENGTH.value,
+                    message=f"{routing.UNPLANNED_LABELS[routing.UnplannedReason.SHIFT_LENGTH]}. "
+                    f"{why}",
+                )
+            )
+        elif why not in row.message:
+            row.message = f"{row.message} {why}"[:500]
+    db.session.flush()
+
+
+def plan(
+    day: date, actor: User, seconds: float | None = None, branch_id: int | None = None
+) -> TripResult:
+    """Plan trips from `day` for the hub couriers with no stops that day, to the jobs waiting
+    that no working courier reaches within a shift and that have a road (prepare, solve and
+    apply in one transaction). Flushes.
+
+    :raises DispatchError: when there is no such job, or no free hub courier.
+    """
+    prepared = prepare(day, branch_id)
+    return apply(prepared, solve(prepared, seconds), actor)
 
 
 def _write(trip: rules.Trip, courier, jobs: dict[int, Job], day: date, actor: User) -> Route:

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
 
 from fieldapp import clock
 from fieldapp.domain import routing
+from fieldapp.domain.trips import TripOutcome
 from fieldapp.extensions import db
 from fieldapp.models import OutboxMessage, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import dispatch, documents, notifications, optimisation_runs, privacy
+from fieldapp.services import (
+    dispatch,
+    documents,
+    notifications,
+    optimisation_runs,
+    privacy,
+    trips,
+)
 from fieldapp.transaction import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -115,8 +123,8 @@ def check_deadlines() -> tuple[int, notifications.DeliveryReport]:
 def optimise(
     day: date, actor: User, seconds: float | None = None, branch_id: int | None = None
 ) -> dispatch.OptimiseResult:
-    """Plan the day and apply the plan (solving with no transaction open: a 5 s search must
-    not hold the database).
+    """Plan the day and apply the plan, then send free hub couriers on trips to the jobs no
+    shift reaches (solving with no transaction open: a 5 s search must not hold the database).
 
     :raises DispatchError: when no courier works on the day.
     :raises StaleRoute: when the day's jobs changed while it was being solved (nothing written).
@@ -126,7 +134,36 @@ def optimise(
     budget = seconds if seconds is not None else current_app.config["ROUTING_SECONDS"]
     plan = routing.solve(prepared.problem, budget, seed=current_app.config["ROUTING_SEED"])
     with unit_of_work():
-        return dispatch.apply_optimisation(prepared, plan, actor)
+        result = dispatch.apply_optimisation(prepared, plan, actor)
+    return replace(result, trips=plan_trips(day, actor, budget, branch_id))
+
+
+def plan_trips(day: date, actor: User, seconds: float, branch_id: int | None = None) -> TripOutcome:
+    """After the day's plan: trips of free hub couriers to the jobs still waiting that no shift
+    reaches. A trip that cannot be made (no free hub courier, a change meanwhile) leaves the day
+    plan as it is and the far jobs listed as unplanned with why."""
+    with unit_of_work():
+        prepared = trips.prepare(day, branch_id)
+    if not prepared.far_ids:
+        return TripOutcome()
+    try:
+        found = trips.solve(prepared, seconds)
+        with unit_of_work():
+            made = trips.apply(prepared, found, actor)
+    except Exception as exc:  # the day plan is applied already: it stands whatever happens here
+        if isinstance(exc, dispatch.DispatchError):
+            why = str(exc)
+        else:
+            log.exception("trip planning of %s failed", day)
+            why = "error interno al planificar viajes (ver registros)."
+        with unit_of_work():
+            trips.note_unplanned(day, list(prepared.far_ids), why)
+        return TripOutcome(left=len(prepared.far_ids), failure=why)
+    return TripOutcome(
+        trips=len(made.routes),
+        stops=sum(len(trip.stops) for trip in found.trips),
+        left=len(made.left),
+    )
 
 
 def optimise_day(run_id: int) -> None:
