@@ -47,7 +47,7 @@ def test_the_admin_fixes_a_branchs_district(admin_page, server):
         "UBIGEO desconocido: 130199 no es un distrito del Perú."
     )
     expect(page.locator("[data-test=error-summary]")).to_contain_text("UBIGEO del distrito")
-    page.fill("#ubigeo", "130104")  # El Porvenir
+    page.fill("#ubigeo", "130104")  # Huanchaco
     page.fill("#lat", "")
     page.fill("#lon", "")
     page.get_by_role("button", name="Guardar sede").click()
