@@ -41,25 +41,44 @@ NO_FREE_HUB = "Ningún courier de hub está libre este día para viajar."
 TOO_LATE = "Ningún viaje llega a tiempo; envíelo por agencia."
 
 
+POSTPONED = "Su courier sale de viaje; queda para otro día."
+
+
 @dataclass(frozen=True)
 class TripProblem:
-    """The far jobs of a day (with the version each was read at) and the free hub couriers to
-    send; built in one read, solved with no transaction open, applied if nothing changed."""
+    """The far jobs of a day, the hub couriers who can leave (free, or with a day route of
+    their own that is not published nor locked) with the stops of that route, and the version
+    each job was read at; built in one read, solved with no transaction open, applied if
+    nothing changed."""
 
     day: date
     branch_id: int | None
     far_ids: tuple[int, ...]
     hub_ids: tuple[int, ...]
+    own: dict[int, tuple[int, ...]]  # a hub courier's day-route stops (empty when free)
+    needed: dict[int, tuple[int, ...]]  # the required ones: a trip must keep them
     versions: dict[int, int]
     couriers: tuple[routing.Courier, ...]
     requests: tuple[routing.JobRequest, ...]
     due: dict[int, int]
 
 
+def _can_leave(courier: dispatch.CourierDay) -> bool:
+    """A hub courier can go on a trip: free, or their day route is still theirs to change (not
+    published, no locked stop, every stop only planned)."""
+    route = courier.route
+    if route is None or not route.jobs:
+        return True
+    return route.published_at is None and all(
+        job.status is JobStatus.PLANNED and not job.locked for job in route.jobs
+    )
+
+
 def prepare(day: date, branch_id: int | None = None) -> TripProblem:
     """The trip problem of `day`: the jobs waiting that no working courier reaches within a
-    shift and that have a road, and the hub couriers with no stops that day (of one branch's
-    couriers and cases when `branch_id` is given). Reads only."""
+    shift and that have a road, and the hub couriers who can leave, each with the stops of
+    their day route (a trip may take them along). Of one branch's couriers and cases when
+    `branch_id` is given. Reads only."""
     config = current_app.config
     state = dispatch.board(day, branch_id)
     working = [(c.user, c.profile) for c in state.couriers if c.available]
@@ -69,35 +88,45 @@ def prepare(day: date, branch_id: int | None = None) -> TripProblem:
         if job.id in shipments.suggestions([job], working)
         and rules.by_road(job.ubigeo, config["NO_ROAD_DEPARTMENTS"])
     ]
-    hubs = [
-        c
-        for c in state.couriers
-        if c.available and _is_hub(c.profile) and (c.route is None or not c.route.jobs)
-    ]
+    hubs = [c for c in state.couriers if c.available and _is_hub(c.profile) and _can_leave(c)]
+    own = {c.user.id: list(c.route.jobs) if c.route is not None else [] for c in hubs}
+    own_requests = {job.id: request_for(job, day, None) for jobs in own.values() for job in jobs}
+    every = far + [job for jobs in own.values() for job in jobs]
     return TripProblem(
         day=day,
         branch_id=branch_id,
         far_ids=tuple(job.id for job in far),
         hub_ids=tuple(c.user.id for c in hubs),
-        versions={job.id: job.version for job in far},
+        own={courier_id: tuple(job.id for job in jobs) for courier_id, jobs in own.items()},
+        needed={
+            courier_id: tuple(job.id for job in jobs if own_requests[job.id].required)
+            for courier_id, jobs in own.items()
+        },
+        versions={job.id: job.version for job in every},
         couriers=tuple(courier_for(c.user, c.profile) for c in hubs),
         # a far job is no nearer later: every one is required
-        requests=tuple(replace(request_for(job, day, None), required=True) for job in far),
-        due={job.id: max((lima_date(job.due_at) - day).days, 0) for job in far},
+        requests=(
+            *(replace(request_for(job, day, None), required=True) for job in far),
+            *own_requests.values(),
+        ),
+        due={job.id: max((lima_date(job.due_at) - day).days, 0) for job in every},
     )
 
 
 def solve(prepared: TripProblem, seconds: float | None = None) -> rules.TripPlan:
-    """Plan the trips of a prepared problem (no database: run it outside a transaction).
+    """Plan the trips of a prepared problem (no database: run it outside a transaction). A
+    trip of a courier with a day route replaces it only when it lasts more than a day and
+    keeps every required stop of that route (and takes no other courier's stops); the far
+    jobs on no such trip are the plan's unplanned.
 
-    :raises DispatchError: when there is no far job, or no free hub courier.
+    :raises DispatchError: when there is no far job, or no hub courier who can leave.
     """
     if not prepared.far_ids:
         raise dispatch.DispatchError(NO_FAR_JOBS)
     if not prepared.hub_ids:
         raise dispatch.DispatchError(NO_FREE_HUB)
     config = current_app.config
-    return rules.plan_trips(
+    found = rules.plan_trips(
         list(prepared.couriers),
         list(prepared.requests),
         prepared.due,
@@ -106,39 +135,73 @@ def solve(prepared: TripProblem, seconds: float | None = None) -> rules.TripPlan
         seconds=seconds if seconds is not None else config["ROUTING_SECONDS"],
         seed=config["ROUTING_SEED"],
     )
+    owner = {job_id: c for c, ids in prepared.own.items() for job_id in ids}
+    accepted = tuple(
+        trip
+        for trip in found.trips
+        if all(owner.get(i, trip.courier_id) == trip.courier_id for i in trip.job_ids)
+        and (
+            not prepared.own[trip.courier_id]
+            or (trip.days > 1 and set(prepared.needed[trip.courier_id]) <= set(trip.job_ids))
+        )
+    )
+    on_trip = {i for trip in accepted for i in trip.job_ids}
+    return rules.TripPlan(accepted, tuple(i for i in prepared.far_ids if i not in on_trip))
 
 
 def apply(prepared: TripProblem, found: rules.TripPlan, actor: User) -> TripResult:
-    """Write solved trips as the hub couriers' routes, unless a far job or a hub courier's day
-    changed since the problem was read; the far jobs no trip reaches are noted as unplanned
-    with why. Flushes.
+    """Write solved trips as the hub couriers' routes (a day route a trip replaces gives back
+    the stops the trip leaves, for another day), unless a job or a hub courier's day changed
+    since the problem was read; the far jobs no trip reaches are noted as unplanned with why.
+    Flushes.
 
-    :raises StaleRoute: when a far job changed, or a hub courier got stops, meanwhile.
+    :raises StaleRoute: when a job changed, or a hub courier's route did, meanwhile.
     """
     state = dispatch.board(prepared.day, prepared.branch_id)
     couriers = {c.user.id: c for c in state.couriers}
-    by_id = {job_id: db.session.get(Job, job_id) for job_id in prepared.far_ids}
+    by_id = {job_id: db.session.get(Job, job_id) for job_id in prepared.versions}
+
+    def moved(courier_id: int) -> bool:
+        courier = couriers.get(courier_id)
+        if courier is None or not courier.available:
+            return True
+        now = tuple(job.id for job in courier.route.jobs) if courier.route is not None else ()
+        return set(now) != set(prepared.own[courier_id])
+
     changed = any(
         by_id[i] is None or by_id[i].version != v for i, v in prepared.versions.items()
-    ) or any(
-        trip.courier_id not in couriers
-        or not couriers[trip.courier_id].available
-        or (couriers[trip.courier_id].route is not None and couriers[trip.courier_id].route.jobs)
-        for trip in found.trips
-    )
+    ) or any(moved(trip.courier_id) for trip in found.trips)
     if changed:
         raise dispatch.StaleRoute(
             "Otra persona cambió los trabajos lejanos o los couriers de hub mientras se "
             "planificaban los viajes. Vuelva a optimizar."
         )
+    postponed = []
+    for trip in found.trips:
+        for job_id in prepared.own[trip.courier_id]:
+            if job_id not in trip.job_ids:  # optional: left for another day
+                job = by_id[job_id]
+                job.route_id, job.sequence, job.eta = None, None, None
+                job.status = JobStatus.PENDING
+                postponed.append(job_id)
     routes = [
         _write(trip, couriers[trip.courier_id], by_id, prepared.day, actor) for trip in found.trips
     ]
-    placed = [stop.job_id for trip in found.trips for stop in trip.stops]
-    if placed:  # a job on a trip is no longer "unplanned" that day
+    placed = [stop.job_id for trip in found.trips for stop in trip.stops] + postponed
+    if placed:  # a job on a trip is no longer "unplanned" that day (a postponed one: anew)
         db.session.execute(
             delete(UnplannedJob).where(
                 UnplannedJob.day == prepared.day, UnplannedJob.job_id.in_(placed)
+            )
+        )
+    for job_id in postponed:
+        db.session.add(
+            UnplannedJob(
+                day=prepared.day,
+                job_id=job_id,
+                reason=routing.UnplannedReason.POSTPONED.value,
+                message=f"{routing.UNPLANNED_LABELS[routing.UnplannedReason.POSTPONED]}. "
+                f"{POSTPONED}",
             )
         )
     left = [by_id[i] for i in found.unplanned]

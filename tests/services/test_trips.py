@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from fieldapp.domain.deadlines import LIMA_TZ
+from fieldapp.domain.deadlines import LIMA_TZ, end_of_day
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Route, RunStatus
-from fieldapp.services import dispatch, jobs, optimisation_runs, trips
+from fieldapp.services import dispatch, jobs, optimisation_runs, publishing, trips
 from fieldapp.worker.jobs import optimise
 from tests import factories
 from tests.services.test_dispatch import doa_jobs
@@ -131,3 +131,38 @@ def test_a_trip_that_cannot_be_made_leaves_the_day_plan_and_says_why(
     assert reason.startswith("Demasiado lejos para la duración del turno") and reason.endswith(
         trips.NO_FREE_HUB
     )
+
+
+def test_a_hub_courier_with_a_day_route_leaves_on_a_trip_that_keeps_its_stops(
+    people, working_day, background
+):
+    _lima, hub, dispatcher = people
+    local = pickup_in("040101")  # Arequipa: the hub courier's own day
+    local.due_at = end_of_day(working_day)
+    cusco = pickup_in("080101")
+    run = optimisation_runs.request_run(working_day, dispatcher)
+    background.drain()
+    run = optimisation_runs.get(run.id)
+    assert run.status is RunStatus.APPLIED and "A viajes de hubs: 2 paradas en 1 viaje." in (
+        run.message
+    )
+    trip = db.session.get(Route, cusco.route_id)
+    assert trip.courier_id == hub.id and trip.days >= 2
+    assert {job.id for job in trip.jobs} == {local.id, cusco.id}  # the day's stop goes along
+    assert local.eta <= local.due_at and cusco.eta <= cusco.due_at
+    assert dispatch.board(working_day).to_plan == []
+
+
+def test_a_published_day_route_keeps_its_hub_courier_home(people, working_day, background):
+    _lima, hub, dispatcher = people
+    local = pickup_in("040101")
+    local.due_at = end_of_day(working_day)
+    optimise(working_day, dispatcher, seconds=0.5)
+    publishing.publish(working_day, dispatcher)
+    cusco = pickup_in("080101")
+    run = optimisation_runs.request_run(working_day, dispatcher)
+    background.drain()
+    run = optimisation_runs.get(run.id)
+    assert run.status is RunStatus.APPLIED
+    assert f"Viajes no planificados: {trips.NO_FREE_HUB}" in run.message
+    assert db.session.get(Route, local.route_id).days == 1 and cusco.route_id is None
