@@ -139,14 +139,16 @@ def optimise(
 
 
 def plan_trips(day: date, actor: User, seconds: float, branch_id: int | None = None) -> TripOutcome:
-    """After the day's plan: trips of free hub couriers to the jobs still waiting that no shift
-    reaches. A trip that cannot be made (no free hub courier, a change meanwhile) leaves the day
-    plan as it is and the far jobs listed as unplanned with why."""
-    with unit_of_work():
-        prepared = trips.prepare(day, branch_id)
-    if not prepared.far_ids:
-        return TripOutcome()
+    """After the day's plan: trips of hub couriers to the jobs still waiting that no shift
+    reaches. A trip that cannot be made (no hub courier can leave, a change meanwhile, an
+    error) leaves the day plan as it is and the far jobs listed as unplanned with why."""
+    far: tuple[int, ...] = ()
     try:
+        with unit_of_work():
+            prepared = trips.prepare(day, branch_id)
+        far = prepared.far_ids
+        if not far:
+            return TripOutcome()
         found = trips.solve(prepared, seconds)
         with unit_of_work():
             made = trips.apply(prepared, found, actor)
@@ -157,8 +159,8 @@ def plan_trips(day: date, actor: User, seconds: float, branch_id: int | None = N
             log.exception("trip planning of %s failed", day)
             why = "error interno al planificar viajes (ver registros)."
         with unit_of_work():
-            trips.note_unplanned(day, list(prepared.far_ids), why)
-        return TripOutcome(left=len(prepared.far_ids), failure=why)
+            trips.note_unplanned(day, list(far), why)
+        return TripOutcome(left=len(far), failure=why)
     return TripOutcome(
         trips=len(made.routes),
         stops=sum(len(trip.stops) for trip in found.trips),

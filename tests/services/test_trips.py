@@ -166,3 +166,19 @@ def test_a_published_day_route_keeps_its_hub_courier_home(people, working_day, b
     assert run.status is RunStatus.APPLIED
     assert f"Viajes no planificados: {trips.NO_FREE_HUB}" in run.message
     assert db.session.get(Route, local.route_id).days == 1 and cusco.route_id is None
+
+
+def test_an_error_while_planning_trips_leaves_the_day_plan_applied(
+    people, working_day, monkeypatch
+):
+    _lima, _hub, dispatcher = people
+    (near,), cusco = doa_jobs(1, working_day), pickup_in("080101")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr(trips, "solve", broken)
+    result = optimise(working_day, dispatcher, seconds=0.5)
+    assert result.trips.failure == "error interno al planificar viajes (ver registros)."
+    assert near.status is JobStatus.PLANNED and cusco.route_id is None
+    assert dispatch.board(working_day).unplanned[cusco.id].endswith(result.trips.failure)
