@@ -1,4 +1,4 @@
-"""Administration: users, API clients and programme settings (admins only)."""
+"""Administration: users, API clients, warranty programmes and branches (admins only)."""
 
 from flask import Blueprint
 
@@ -7,4 +7,4 @@ from fieldapp.web.guard import guard_area
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_area(bp)
 
-from fieldapp.admin import views  # noqa: E402, F401
+from fieldapp.admin import settings, views  # noqa: E402, F401

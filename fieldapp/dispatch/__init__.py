@@ -7,4 +7,4 @@ from fieldapp.web.guard import guard_area
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
 guard_area(bp)
 
-from fieldapp.dispatch import carrier, reservations, trips, views  # noqa: E402, F401
+from fieldapp.dispatch import carrier, reservations, views  # noqa: E402, F401

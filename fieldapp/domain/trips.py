@@ -35,6 +35,7 @@ from fieldapp.domain.routing_model import (
     Unplanned,
     UnplannedReason,
 )
+from fieldapp.domain.wording import count
 
 TIME_SCALE = 1000  # thousandths of a minute, as in domain.routing
 DEFAULT_MAX_DAYS = 3
@@ -321,3 +322,30 @@ def plan_modes(
     served = on_trip | kept.planned_ids
     carrier = tuple(job.id for job in jobs if job.required and job.id not in served)
     return ModePlan(kept, tuple(accepted), carrier)
+
+
+@dataclass(frozen=True)
+class TripOutcome:
+    """What the trip planning of an optimisation run did: trips made, their stops, the far jobs
+    no trip reaches in time, or why no trip could be planned (`failure`)."""
+
+    trips: int = 0
+    stops: int = 0
+    left: int = 0
+    failure: str | None = None
+
+    def summary(self) -> str:
+        """One Spanish sentence for the run's result ("" when there was nothing far to plan)."""
+        parts = []
+        if self.trips:
+            parts.append(
+                f"A viajes de hubs: {count(self.stops, 'parada', 'paradas')} "
+                f"en {count(self.trips, 'viaje', 'viajes')}."
+            )
+        if self.failure:
+            parts.append(f"Viajes no planificados: {self.failure}")
+        if self.left:
+            parts.append(
+                f"{count(self.left, 'trabajo lejano', 'trabajos lejanos')} sin viaje a tiempo."
+            )
+        return " ".join(parts)

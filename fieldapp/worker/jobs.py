@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
 
 from fieldapp import clock
 from fieldapp.domain import routing
+from fieldapp.domain.trips import TripOutcome
 from fieldapp.extensions import db
 from fieldapp.models import OutboxMessage, User
 from fieldapp.models.types import utcnow
 from fieldapp.ops import privacy
-from fieldapp.services.dispatch import optimisation_runs, planning
+from fieldapp.services.dispatch import optimisation_runs, planning, trip_planning
 from fieldapp.services.documents import issuing
 from fieldapp.services.notifications import outbox
 from fieldapp.transaction import unit_of_work
@@ -118,8 +119,8 @@ def check_deadlines() -> tuple[int, outbox.DeliveryReport]:
 def optimise(
     day: date, actor: User, seconds: float | None = None, branch_id: int | None = None
 ) -> planning.OptimiseResult:
-    """Plan the day and apply the plan (solving with no transaction open: a 5 s search must
-    not hold the database).
+    """Plan the day and apply the plan, then send free hub couriers on trips to the jobs no
+    shift reaches (solving with no transaction open: a 5 s search must not hold the database).
 
     :raises DispatchError: when no courier works on the day.
     :raises StaleRoute: when the day's jobs changed while it was being solved (nothing written).
@@ -129,7 +130,38 @@ def optimise(
     budget = seconds if seconds is not None else current_app.config["ROUTING_SECONDS"]
     plan = routing.solve(prepared.problem, budget, seed=current_app.config["ROUTING_SEED"])
     with unit_of_work():
-        return planning.apply_optimisation(prepared, plan, actor)
+        result = planning.apply_optimisation(prepared, plan, actor)
+    return replace(result, trips=plan_trips(day, actor, budget, branch_id))
+
+
+def plan_trips(day: date, actor: User, seconds: float, branch_id: int | None = None) -> TripOutcome:
+    """After the day's plan: trips of hub couriers to the jobs still waiting that no shift
+    reaches. A trip that cannot be made (no hub courier can leave, a change meanwhile, an
+    error) leaves the day plan as it is and the far jobs listed as unplanned with why."""
+    far: tuple[int, ...] = ()
+    try:
+        with unit_of_work():
+            prepared = trip_planning.prepare(day, branch_id)
+        far = prepared.far_ids
+        if not far:
+            return TripOutcome()
+        found = trip_planning.solve(prepared, seconds)
+        with unit_of_work():
+            made = trip_planning.apply(prepared, found, actor)
+    except Exception as exc:  # the day plan is applied already: it stands whatever happens here
+        if isinstance(exc, planning.DispatchError):
+            why = str(exc)
+        else:
+            log.exception("trip planning of %s failed", day)
+            why = "error interno al planificar viajes (ver registros)."
+        with unit_of_work():
+            trip_planning.note_unplanned(day, list(far), why)
+        return TripOutcome(left=len(far), failure=why)
+    return TripOutcome(
+        trips=len(made.routes),
+        stops=sum(len(trip.stops) for trip in found.trips),
+        left=len(made.left),
+    )
 
 
 def optimise_day(run_id: int) -> None:

@@ -92,13 +92,17 @@ def start(run_id: int) -> OptimisationRun | None:
 
 
 def finish(run: OptimisationRun, result: OptimiseResult) -> None:
-    """The plan was applied: say so (why each job was left out stays with the plan, see
-    `dispatch.keep_unplanned`). Flushes."""
+    """The plan was applied: say so, and how many far jobs went on hub couriers' trips (why
+    each job was left out stays with the plan, see `dispatch.keep_unplanned`). Flushes."""
     km = result.plan.distance_m / 1000
     planned = count(len(result.plan.planned_ids), "parada", "paradas")
     run.status = RunStatus.APPLIED
     run.finished_at = clock.now()
-    run.message = f"Plan optimizado: {planned}, {km:.1f} km."
+    run.message = " ".join(
+        part
+        for part in (f"Plan optimizado: {planned}, {km:.1f} km.", result.trips.summary())
+        if part
+    )[:300]
     db.session.flush()
 
 

@@ -22,6 +22,7 @@ from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.mapping import PALETTE, PlanMap, plan_map
 from fieldapp.domain.roles import Role
 from fieldapp.domain.shipments import JobMode
+from fieldapp.domain.trips import TripOutcome
 from fieldapp.domain.workday import board_day
 from fieldapp.extensions import db
 from fieldapp.models import (
@@ -275,10 +276,12 @@ def _take_off(job: Job, actor: User | None) -> None:
 
 @dataclass(frozen=True)
 class OptimiseResult:
-    """What an optimisation did: the plan, and why each job left out was left out."""
+    """What an optimisation did: the plan, why each job left out was left out, and what the
+    trip planning that follows it did with the far jobs."""
 
     plan: routing.Plan
     unplanned: dict[int, str]
+    trips: TripOutcome = TripOutcome()
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,14 @@ case's district), and the branches to choose from."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from fieldapp.domain.geo import Gazetteer, UnknownUbigeo, distance_km
 from fieldapp.extensions import db
 from fieldapp.models import Branch, User
+from fieldapp.services import audit
 
 
 def active() -> list[Branch]:
@@ -39,3 +42,78 @@ def serving(ubigeo: str | None, actor) -> Branch | None:
     except UnknownUbigeo:
         return found[0]  # intake refuses the case anyway
     return min(found, key=lambda branch: distance_km(branch.point, point))
+
+
+class BranchError(ValueError):
+    """A branch that cannot be saved: the form `field` it belongs to and why (Spanish)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class BranchValues:
+    """A branch as the admin typed it; no point given (None) means the district's."""
+
+    code: str
+    name: str
+    address: str
+    ubigeo: str
+    lat: float | None
+    lon: float | None
+    active: bool
+
+
+def every() -> list[Branch]:
+    """Every branch, open ones first, by name."""
+    return list(db.session.scalars(select(Branch).order_by(Branch.active.desc(), Branch.name)))
+
+
+def save(branch: Branch | None, values: BranchValues, actor: User) -> Branch:
+    """Create a branch (`branch` None) or change one; its point is the one given, else its
+    district's capital. Audited with the fields changed. Flushes.
+
+    :raises BranchError: for an unknown UBIGEO, or a code another branch has.
+    """
+    ubigeo = values.ubigeo.strip()
+    district = Gazetteer.default().get(ubigeo)
+    if district is None:
+        raise BranchError("ubigeo", f"UBIGEO desconocido: {ubigeo} no es un distrito del Perú.")
+    taken = db.session.scalar(
+        select(Branch.id).where(
+            Branch.code == values.code, Branch.id != (branch.id if branch is not None else -1)
+        )
+    )
+    if taken is not None:
+        raise BranchError("code", f"Ya existe una sede con el código {values.code}.")
+    if (values.lat is None) != (values.lon is None):
+        raise BranchError("lon", "Indique latitud y longitud juntas, o ninguna.")
+    point = (values.lat, values.lon) if values.lat is not None else district.point
+    wanted = {
+        "code": values.code,
+        "name": values.name.strip(),
+        "address": values.address.strip(),
+        "ubigeo": ubigeo,
+        "lat": point[0],
+        "lon": point[1],
+        "active": values.active,
+    }
+    created = branch is None
+    if created:
+        branch = Branch()
+        db.session.add(branch)
+    changed = {k: v for k, v in wanted.items() if created or getattr(branch, k) != v}
+    for name, value in changed.items():
+        setattr(branch, name, value)
+    db.session.flush()
+    if changed:
+        audit.record(
+            "branch_created" if created else "branch_changed",
+            entity="branch",
+            entity_id=branch.id,
+            actor=actor,
+            note=f"{branch.code}: {', '.join(sorted(changed))}",
+            data={"changed": sorted(changed)},
+        )
+    return branch
