@@ -44,9 +44,10 @@ def _day(value: str | None) -> date:
 
 
 def _scope() -> branches.Scope:
-    """The branch whose board is shown: the one asked for ("all": every branch) when the
-    dispatcher may choose, else their own (`branches.scope_for`)."""
-    return branches.scope_for(current_user, request.args.get("branch"))
+    """The branch whose board is shown (or published): the one asked for in the query or the
+    form ("all": every branch) when the dispatcher may choose, else their own
+    (`branches.scope_for`)."""
+    return branches.scope_for(current_user, _branch_arg())
 
 
 def _branch_id() -> int | None:
@@ -90,8 +91,9 @@ def _done(day: date, message: str | None = None, category: str = "success", **ex
 
 
 def _branch_arg() -> str | None:
-    """The `branch` argument the request came with, kept on the way back to the board."""
-    return request.args.get("branch") or None
+    """The `branch` argument the request came with (query or form), kept on the way back to
+    the board."""
+    return request.values.get("branch") or None
 
 
 def _failed(day: date, exc: dispatch.DispatchError):

@@ -41,7 +41,11 @@ def _two_branches() -> dict[str, tuple[int, str]]:
     values (no open transaction is kept while the browser works)."""
     factories.branch("san-isidro", "Mostrador San Isidro", ST_COUNTER)
     luis = factories.branch("san-luis", "Mostrador San Luis", SAN_LUIS, "150134")
-    courier = db.session.scalar(select(User).where(User.username == "carlos"))
+    # A courier of its own: a stop left on a shared courier's unpublished route of today
+    # would hide the routes other browser tests publish to them.
+    courier = db.session.scalar(select(User).where(User.username == "beto"))
+    if courier is None:
+        courier = factories.user(Role.COURIER, username="beto", full_name="Beto Salas")
     found = {}
     for code, ubigeo in (("san-isidro", "150131"), ("san-luis", "150134")):
         case = doa_case(customer={"ubigeo": ubigeo})

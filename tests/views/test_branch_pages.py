@@ -116,7 +116,7 @@ def test_a_branch_dispatcher_publishes_and_sees_only_the_branchs_routes(
     assert planned["san-isidro"][1].case_number not in board
     token = csrf_token(client, "/dispatch/")
     response = client.post(
-        f"/dispatch/{today.isoformat()}/publish?branch=san-isidro", data={"csrf_token": token}
+        f"/dispatch/{today.isoformat()}/publish", data={"csrf_token": token, "branch": "san-isidro"}
     )
     assert response.status_code == 303
     db.session.expire_all()
@@ -136,6 +136,7 @@ def test_an_admin_publishes_the_branch_chosen_or_every_branch(client, login, cou
     login(_staff(Role.ADMIN).username)
     board = _text(client, f"/dispatch/?day={today.isoformat()}")
     assert "Rosa Luis" in board and "Carlos Isidro" in board and "Todas las sedes" in board
+    assert '<input type="hidden" name="branch" value="all">' in board  # publish carries it
     token = csrf_token(client, "/dispatch/")
     client.post(
         f"/dispatch/{today.isoformat()}/publish?branch=san-isidro", data={"csrf_token": token}
