@@ -131,15 +131,22 @@ def _programme(code: str | None):
 @click.option("--csv", "csv_file", type=click.File("wb"), help="Write the CSV here.")
 @click.option("--pdf", "pdf_file", type=click.File("wb"), help="Write the PDF here.")
 @click.option("--programme", "code", help="Programme code (needed when there are several).")
-def statement(month: str, csv_file, pdf_file, code: str | None) -> None:
-    """Monthly statement of one programme's closed cases (MONTH as YYYY-MM): totals, CSV, PDF."""
+@click.option("--branch", "branch_code", help="Only the cases this branch served (its code).")
+def statement(month: str, csv_file, pdf_file, code: str | None, branch_code: str | None) -> None:
+    """Monthly statement of one programme's closed cases (MONTH as YYYY-MM), of every branch or
+    of one (--branch): totals, CSV, PDF."""
+    from fieldapp.services.organisation import branches
     from fieldapp.services.supervisor import statement as statement_service
 
     programme = _programme(code)
+    branch = branches.by_code(branch_code)
+    if branch_code and branch is None:
+        raise click.BadParameter(f"No existe la sede {branch_code}.", param_hint="--branch")
     try:
-        data = statement_service.build(month, programme)
+        data = statement_service.build(month, programme, branch)
     except statement_service.StatementError as error:
         raise click.BadParameter(str(error), param_hint="MONTH") from error
+    click.echo(f"Sede: {data.branch or 'todas'}")
     for flow, count in data.by_flow.items():
         click.echo(f"{FLOW_LABELS[flow]}: {count}")
     click.echo(f"Casos cerrados en {data.month}: {data.total}")

@@ -38,19 +38,21 @@ def _day(value: str | None) -> date:
     return day
 
 
+def _scope() -> branches.Scope:
+    """The branch whose board is shown (or published): the one asked for in the query or the
+    form ("all": every branch) when the dispatcher may choose, else their own
+    (`branches.scope_for`)."""
+    return branches.scope_for(current_user, _branch_arg())
+
+
 def _branch_id() -> int | None:
-    """The branch whose board is shown: the one asked for ("all": every branch), else the
-    dispatcher's own."""
-    asked = request.args.get("branch")
-    if asked == "all":
-        return None
-    found = branches.by_code(asked)
-    return found.id if found is not None else current_user.branch_id
+    """The id of the branch whose board is shown (None: every branch)."""
+    return _scope().branch_id
 
 
 def _show(day: date, warnings: list[str] | None = None):
-    branch_id = _branch_id()
-    board = planning.board(day, branch_id)
+    scope = _scope()
+    board = planning.board(day, scope.branch_id)
     run = optimisation_runs.to_show(day, clock.now())
     return render(
         "dispatch/index.html",
@@ -63,8 +65,9 @@ def _show(day: date, warnings: list[str] | None = None):
         warnings=warnings or [],
         slots=list(Slot),
         run=run,
-        branches=branches.active(),
-        branch_id=branch_id,
+        branches=scope.choosable,
+        branch_id=scope.branch_id,
+        branch_code=scope.code,
         by_carrier=carrier_shipments.suggestions(
             board.to_plan, [(c.user, c.profile) for c in board.couriers if c.available]
         ),
@@ -79,7 +82,13 @@ def _done(day: date, message: str | None = None, category: str = "success", **ex
         return _show(day, **extra)
     if message:
         flash(message, category)
-    return redirect(url_for("dispatch.index", day=day.isoformat()), 303)
+    return redirect(url_for("dispatch.index", day=day.isoformat(), branch=_branch_arg()), 303)
+
+
+def _branch_arg() -> str | None:
+    """The `branch` argument the request came with (query or form), kept on the way back to
+    the board."""
+    return request.values.get("branch") or None
 
 
 def _failed(day: date, exc: planning.DispatchError):
@@ -87,7 +96,7 @@ def _failed(day: date, exc: planning.DispatchError):
     flash(str(exc), "error")
     if htmx:
         return _show(day), 409 if isinstance(exc, planning.StaleRoute) else 422
-    return redirect(url_for("dispatch.index", day=day.isoformat()), 303)
+    return redirect(url_for("dispatch.index", day=day.isoformat(), branch=_branch_arg()), 303)
 
 
 def _job(job_id: int) -> Job:
@@ -136,10 +145,10 @@ def run_status(run_id: int):
 
 @bp.post("/<day>/publish")
 def publish(day: str):
-    """Send the day's routes to the couriers."""
+    """Send the day's routes of the board's branch to its couriers."""
     when = _day(day)
     try:
-        routes = publishing.publish(when, current_user)
+        routes = publishing.publish(when, current_user, _branch_id())
     except planning.DispatchError as exc:
         return _failed(when, exc)
     for job in publishing.swaps_without_unit(routes):
@@ -153,9 +162,9 @@ def publish(day: str):
 
 @bp.post("/<day>/unpublish")
 def unpublish(day: str):
-    """Take the day's routes back from the couriers."""
+    """Take the day's routes of the board's branch back from its couriers."""
     when = _day(day)
-    publishing.unpublish(when, current_user)
+    publishing.unpublish(when, current_user, _branch_id())
     return _done(when, "Rutas retiradas de los couriers.", "info")
 
 

@@ -57,3 +57,10 @@ def areas_for(role: Role) -> list[str]:
     home = HOME_AREA[role]
     others = [area for area in AREA_ROLES if area != home and may_enter(role, area)]
     return [home, *others]
+
+
+def sees_every_branch(role: Role, branch_id: int | None) -> bool:
+    """Whether a person may look at another branch's (or every branch's) board, review queue,
+    figures and statements: admins, and staff bound to no branch; anyone working at a branch
+    sees only their own counter's."""
+    return role is Role.ADMIN or branch_id is None

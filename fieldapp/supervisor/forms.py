@@ -1,4 +1,5 @@
-"""Supervisor forms: approve, reject with a reason, bulk approval, statement month."""
+"""Supervisor forms: approve, reject with a reason, bulk approval, queue filters, statement
+programme, branch and month."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only reads
 
+    branch = SelectField("Sede", choices=[], validate_choice=False)
     courier = SelectField("Courier", choices=[], validate_choice=False)
     zone = SelectField(
         "Zona", choices=choices([("", "Todas"), ("lima", "Lima"), ("provinces", "Provincias")])
@@ -50,7 +52,7 @@ class QueueFilterForm(FlaskForm):
 
 
 class StatementForm(FlaskForm):
-    """The programme and month of a manufacturer's statement."""
+    """The programme, branch and month of a manufacturer's statement."""
 
     class Meta:
         csrf = False  # a GET form that only reads
@@ -58,6 +60,7 @@ class StatementForm(FlaskForm):
     programme = SelectField(
         "Programa de garantía", choices=[], validate_choice=False, validators=[Optional()]
     )
+    branch = SelectField("Sede", choices=[], validate_choice=False, validators=[Optional()])
 
     month = StringField(
         "Mes (AAAA-MM)",

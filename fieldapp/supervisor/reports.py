@@ -3,31 +3,38 @@
 from __future__ import annotations
 
 from flask import Response, render_template, request
+from flask_login import current_user
 
 from fieldapp.domain.case_flow import FLOW_LABELS
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.models.types import utcnow
 from fieldapp.services.cases import intake
+from fieldapp.services.organisation import branches
 from fieldapp.services.supervisor import figures as dashboard_service
 from fieldapp.services.supervisor import statement as statement_service
 from fieldapp.supervisor import bp
 from fieldapp.supervisor.forms import StatementForm
+from fieldapp.supervisor.views import branch_choices
 
 
 @bp.get("/dashboard")
 def dashboard():
-    """Deadlines met per flow and week, cases at risk, jobs per courier, DOA rate, parts."""
+    """Deadlines met per flow and week, cases at risk, jobs per courier, DOA rate, parts (of
+    one programme's cases, of one branch's, when chosen)."""
     now = utcnow()
     programmes = intake.active_programmes()
     code = request.args.get("programme", "")
     chosen = next((p for p in programmes if p.code == code), None)
+    scope = branches.scope_for(current_user, request.args.get("branch"))
     return render_template(
         "supervisor/dashboard.html",
-        data=dashboard_service.build(now, chosen.id if chosen else None),
+        data=dashboard_service.build(now, chosen.id if chosen else None, scope.branch_id),
         now=now,
         flow_labels=FLOW_LABELS,
         programmes=programmes,
         chosen=chosen,
+        scope=scope,
+        branch_choices=branch_choices(scope),
     )
 
 
@@ -38,6 +45,9 @@ def statement():
     form = StatementForm(request.args if "month" in request.args else None, month=default)
     found = intake.active_programmes()
     form.programme.choices = [(p.code, p.name) for p in found]
+    scope = branches.scope_for(current_user, form.branch.data)
+    form.branch.choices = branch_choices(scope)
+    form.branch.data = scope.code
     if not form.programme.data and len(found) == 1:
         form.programme.data = found[0].code
     programme = None
@@ -49,7 +59,7 @@ def statement():
     if programme is None:
         return render_template("supervisor/statement.html", form=form, data=None), 422
     try:
-        data = statement_service.build(form.month.data, programme)
+        data = statement_service.build(form.month.data, programme, scope.branch)
     except statement_service.StatementError as error:
         form.month.errors.append(str(error))
         return render_template("supervisor/statement.html", form=form, data=None), 422
@@ -65,6 +75,7 @@ def statement():
 
 def _download(body: bytes, mimetype: str, data, ext: str) -> Response:
     response = Response(body, mimetype=mimetype)  # werkzeug adds "; charset=utf-8" to text/*
-    name = f"liquidacion-{data.programme_code}-{data.month}.{ext}"
+    branch = f"-{data.branch_code}" if data.branch_code else ""
+    name = f"liquidacion-{data.programme_code}{branch}-{data.month}.{ext}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

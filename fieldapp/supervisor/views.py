@@ -10,6 +10,7 @@ from fieldapp.domain.geo import Zone
 from fieldapp.domain.jobs import PHOTO_LABELS
 from fieldapp.domain.review import FLAG_LABELS, Flag
 from fieldapp.services.cases.visits import JobError
+from fieldapp.services.organisation import branches
 from fieldapp.services.supervisor import approval
 from fieldapp.supervisor import bp
 from fieldapp.supervisor.forms import ApproveForm, BulkApproveForm, QueueFilterForm, RejectForm
@@ -18,12 +19,26 @@ from fieldapp.transaction import discard
 _SUBMITTED = object()
 
 
+def branch_choices(scope: branches.Scope) -> list:
+    """The branch selector's options ("Todas las sedes" first); none when the person may only
+    see their own branch or there is a single one."""
+    if len(scope.choosable) < 2:
+        return []
+    return choices(
+        [(branches.ALL, "Todas las sedes"), *((b.code, b.name) for b in scope.choosable)]
+    )
+
+
 def _filters() -> tuple[QueueFilterForm, approval.QueueFilter, dict[str, str]]:
-    """The queue's filters from the query string (unknown values are ignored), and the query
-    arguments that keep them across approve and reject."""
+    """The queue's filters from the query string (unknown values are ignored; the branch is
+    the supervisor's own unless they may choose), and the query arguments that keep them
+    across approve and reject."""
     form = QueueFilterForm(request.args)
+    scope = branches.scope_for(current_user, form.branch.data)
+    form.branch.choices = branch_choices(scope)
+    form.branch.data = scope.code
     form.courier.choices = choices(
-        [("", "Todos"), *((str(u.id), u.full_name) for u in approval.couriers())]
+        [("", "Todos"), *((str(u.id), u.full_name) for u in approval.couriers(scope.branch_id))]
     )
     form.flag.choices = choices(
         [("", "Todas"), ("clean", "Sin observaciones"), *FLAG_LABELS.items()]
@@ -32,12 +47,18 @@ def _filters() -> tuple[QueueFilterForm, approval.QueueFilter, dict[str, str]]:
     zone = form.zone.data if form.zone.data in Zone._value2member_map_ else None
     flag = form.flag.data if form.flag.data in Flag._value2member_map_ else None
     filters = approval.QueueFilter(
+        branch_id=scope.branch_id,
         courier_id=int(courier) if courier else None,
         zone=Zone(zone) if zone else None,
         flag=Flag(flag) if flag else None,
         clean=form.flag.data == "clean",
     )
-    kept = {"courier": courier, "zone": zone, "flag": "clean" if filters.clean else flag}
+    kept = {
+        "branch": scope.code if form.branch.choices and request.args.get("branch") else None,
+        "courier": courier,
+        "zone": zone,
+        "flag": "clean" if filters.clean else flag,
+    }
     return form, filters, {name: value for name, value in kept.items() if value}
 
 
@@ -73,8 +94,13 @@ def _reject_form(job_id: int, formdata=_SUBMITTED) -> RejectForm:
 
 
 def _pending(job_id: int):
+    """A job waiting for review that the supervisor may act on (their branch's when they are
+    bound to one).
+
+    :raises NotFound: when unknown, already reviewed, or of another branch.
+    """
     job = approval.pending_job(job_id)
-    if job is None:
+    if job is None or not branches.may_act_on(current_user, job.case.branch_id):
         abort(404)
     return job
 

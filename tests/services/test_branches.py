@@ -17,6 +17,7 @@ from fieldapp.services.dispatch import planning
 from fieldapp.services.documents import issuing
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
+from tests.conftest import csrf_token
 from tests.factories import close_job
 
 TRUJILLO = (-8.1116, -79.0288)
@@ -78,11 +79,19 @@ def test_pages_filter_by_branch(client, login, counters):
     login(dispatcher.username)
     own = client.get("/dispatch/").get_data(as_text=True)
     assert near_luis.case_number in own and near_isidro.case_number not in own
-    every = client.get("/dispatch/?branch=all").get_data(as_text=True)
-    assert near_luis.case_number in every and near_isidro.case_number in every
+    # bound to San Luis: asking for every branch (or another one) still shows San Luis's board
+    for asked in ("all", "san-isidro"):
+        page = client.get(f"/dispatch/?branch={asked}").get_data(as_text=True)
+        assert near_luis.case_number in page and near_isidro.case_number not in page
+        assert "Todas las sedes" not in page
     found = client.get("/cases/?branch=san-isidro").get_data(as_text=True)
     assert near_isidro.case_number in found and near_luis.case_number not in found
     assert "Mostrador San Isidro" in found
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/dispatch/")})
+    login(factories.user(Role.ADMIN).username)  # an admin chooses any branch, or every one
+    every = client.get("/dispatch/?branch=all").get_data(as_text=True)
+    assert near_luis.case_number in every and near_isidro.case_number in every
+    assert "Todas las sedes" in every
 
 
 def test_documents_carry_the_serving_branch(client, counters):

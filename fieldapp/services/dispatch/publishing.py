@@ -21,13 +21,14 @@ from fieldapp.services.dispatch.planning import DispatchError, board
 from fieldapp.services.notifications import outbox
 
 
-def publish(day: date, actor: User) -> list[Route]:
-    """Send every route of the day with stops to its courier; cases become scheduled and
-    customers with an e-mail get the day and window of the visit.
+def publish(day: date, actor: User, branch_id: int | None = None) -> list[Route]:
+    """Send every route of the day with stops to its courier (only the routes of
+    `branch_id`'s couriers when given); cases become scheduled and customers with an e-mail get
+    the day and window of the visit.
 
     :raises DispatchError: when there is nothing to publish.
     """
-    routes = [r for r in board(day).routes]
+    routes = [r for r in board(day, branch_id).routes]
     if not routes:
         raise DispatchError("No hay rutas con paradas para publicar.")
     now = utcnow()
@@ -104,9 +105,10 @@ def _tell_customer(job: Job) -> None:
     )
 
 
-def unpublish(day: date, actor: User) -> None:
-    """Take the day's routes back from the couriers (stops not yet worked)."""
-    for route in board(day).routes:
+def unpublish(day: date, actor: User, branch_id: int | None = None) -> None:
+    """Take the day's routes back from the couriers (stops not yet worked; only the routes of
+    `branch_id`'s couriers when given)."""
+    for route in board(day, branch_id).routes:
         if route.published_at is None:
             continue
         route.published_at = None

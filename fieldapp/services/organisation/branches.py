@@ -1,5 +1,5 @@
 """Branches: which counter serves a case (the staff member's own, else the nearest to the
-case's district), and the branches to choose from."""
+case's district), the branches to choose from, and which branch a person looks at."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from fieldapp.domain.geo import Gazetteer, UnknownUbigeo, distance_km
+from fieldapp.domain.roles import sees_every_branch
 from fieldapp.extensions import db
 from fieldapp.models import Branch, User
 from fieldapp.services import audit
@@ -117,3 +118,46 @@ def save(branch: Branch | None, values: BranchValues, actor: User) -> Branch:
             data={"changed": sorted(changed)},
         )
     return branch
+
+
+ALL = "all"  # the code asked for to see every branch
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The branch a page shows (None: every branch) and the branches its person may switch to
+    (empty: only their own)."""
+
+    branch: Branch | None
+    choosable: list[Branch]
+
+    @property
+    def branch_id(self) -> int | None:
+        """The id of the branch shown (None: every branch)."""
+        return self.branch.id if self.branch is not None else None
+
+    @property
+    def code(self) -> str:
+        """The branch's code as the pages' `branch` argument ("all": every branch)."""
+        return self.branch.code if self.branch is not None else ALL
+
+
+def scope_for(user: User, asked: str | None = None) -> Scope:
+    """The branch `user` looks at on the board, the review queue, the dashboard and the
+    statement: the one asked for ("all": every branch) when their role and branch allow
+    choosing (`sees_every_branch`), else their own; without asking, their own (every branch
+    for someone bound to none). An unknown code is ignored."""
+    own = db.session.get(Branch, user.branch_id) if user.branch_id is not None else None
+    if not sees_every_branch(user.role, user.branch_id):
+        return Scope(own, [])
+    choosable = active()
+    if asked == ALL:
+        return Scope(None, choosable)
+    found = next((b for b in choosable if b.code == asked), None)
+    return Scope(found or own, choosable)
+
+
+def may_act_on(user: User, branch_id: int | None) -> bool:
+    """Whether `user` may act on something of `branch_id` (a job to review, a route): anyone who
+    may choose branches, else only on their own branch's."""
+    return sees_every_branch(user.role, user.branch_id) or branch_id == user.branch_id

@@ -17,7 +17,7 @@ from fieldapp.domain.roles import Role
 from fieldapp.domain.shipments import JobMode
 from fieldapp.domain.stock import StockStatus
 from fieldapp.extensions import db
-from fieldapp.models import Attachment, Document, Job, Shipment, StockUnit, User
+from fieldapp.models import Attachment, Case, Document, Job, Shipment, StockUnit, User
 from fieldapp.services import audit
 from fieldapp.services.cases import visits
 from fieldapp.services.cases.visits import JobError
@@ -109,8 +109,10 @@ def item_for(job: Job) -> QueueItem:
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """Which waiting jobs to show: one courier's, one zone's, those carrying one flag."""
+    """Which waiting jobs to show: one branch's (the branch serving the case), one courier's,
+    one zone's, those carrying one flag."""
 
+    branch_id: int | None = None
     courier_id: int | None = None
     zone: Zone | None = None
     flag: Flag | None = None
@@ -120,7 +122,8 @@ class QueueFilter:
         """Whether `item` passes every filter that is set."""
         job = item.job
         return (
-            (self.courier_id is None or job.completed_by_id == self.courier_id)
+            (self.branch_id is None or job.case.branch_id == self.branch_id)
+            and (self.courier_id is None or job.completed_by_id == self.courier_id)
             and (self.zone is None or job.case.zone is self.zone)
             and (self.flag is None or self.flag in item.review.flags)
             and (not self.clean or item.review.clean)
@@ -131,15 +134,19 @@ def queue(filters: QueueFilter | None = None) -> list[QueueItem]:
     """Jobs closed by couriers and waiting for approval, oldest first (only those `filters`
     let through)."""
     stmt = select(Job).where(Job.status == JobStatus.DONE).order_by(Job.completed_at, Job.id)
+    if filters is not None and filters.branch_id is not None:
+        # narrowed here too, so another branch's evidence is never gathered
+        stmt = stmt.join(Case, Job.case_id == Case.id).where(Case.branch_id == filters.branch_id)
     items = [item_for(job) for job in db.session.scalars(stmt)]
     return [item for item in items if filters is None or filters.matches(item)]
 
 
-def couriers() -> list[User]:
-    """The couriers, by name (the queue's courier filter)."""
-    return list(
-        db.session.scalars(select(User).where(User.role == Role.COURIER).order_by(User.full_name))
-    )
+def couriers(branch_id: int | None = None) -> list[User]:
+    """The couriers (of `branch_id` when given), by name (the queue's courier filter)."""
+    stmt = select(User).where(User.role == Role.COURIER)
+    if branch_id is not None:
+        stmt = stmt.where(User.branch_id == branch_id)
+    return list(db.session.scalars(stmt.order_by(User.full_name)))
 
 
 def pending_job(job_id: int) -> Job | None:

@@ -37,13 +37,21 @@ class Dashboard:
     charts: dict[str, Markup]
 
 
-def _of(stmt, programme_id: int | None):
-    """`stmt` (which involves Case) narrowed to one programme's cases when one is given."""
-    return stmt if programme_id is None else stmt.where(Case.programme_id == programme_id)
+def _of(stmt, programme_id: int | None, branch_id: int | None = None):
+    """`stmt` (which involves Case) narrowed to one programme's cases and to the cases one
+    branch serves, when given."""
+    if programme_id is not None:
+        stmt = stmt.where(Case.programme_id == programme_id)
+    if branch_id is not None:
+        stmt = stmt.where(Case.branch_id == branch_id)
+    return stmt
 
 
-def deadline_rows(programme_id: int | None = None) -> list[DeadlineRow]:
-    """Every case deadline (of `programme_id`'s cases when given) as a plain row."""
+def deadline_rows(
+    programme_id: int | None = None, branch_id: int | None = None
+) -> list[DeadlineRow]:
+    """Every case deadline (of `programme_id`'s cases, of those `branch_id` serves, when given)
+    as a plain row."""
     rows = db.session.execute(
         _of(
             select(
@@ -56,6 +64,7 @@ def deadline_rows(programme_id: int | None = None) -> list[DeadlineRow]:
                 CaseDeadline.done_at,
             ).join(Case, CaseDeadline.case_id == Case.id),
             programme_id,
+            branch_id,
         )
     ).all()
     return [
@@ -118,10 +127,13 @@ def _flow_label(rate: Rate) -> str:
     return FLOW_LABELS[Flow(rate.label)]
 
 
-def build(now: datetime | None = None, programme_id: int | None = None) -> Dashboard:
-    """All the dashboard's figures at `now` (of one programme's cases when given)."""
+def build(
+    now: datetime | None = None, programme_id: int | None = None, branch_id: int | None = None
+) -> Dashboard:
+    """All the dashboard's figures at `now` (of one programme's cases, of the cases one branch
+    serves, when given; the reused parts are the workshop's, of every branch)."""
     now = now or utcnow()
-    rows = deadline_rows(programme_id)
+    rows = deadline_rows(programme_id, branch_id)
     by_flow = figures.met_by_flow(rows, now)
     by_week = figures.met_by_week(rows, now)
     couriers = figures.jobs_per_courier(
@@ -132,13 +144,14 @@ def build(now: datetime | None = None, programme_id: int | None = None) -> Dashb
                 .join(User, Route.courier_id == User.id)
                 .join(Case, Job.case_id == Case.id),
                 programme_id,
+                branch_id,
             )
         ).all()
     )
     doa_rates = figures.doa_rate_by_model(
         (model, kind.value)
         for model, kind in db.session.execute(
-            _of(select(Unit.model, Case.kind).join(Unit), programme_id)
+            _of(select(Unit.model, Case.kind).join(Unit), programme_id, branch_id)
         ).all()
     )
     parts, used, recorded = figures.parts_reused(

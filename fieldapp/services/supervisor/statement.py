@@ -1,5 +1,5 @@
-"""The monthly statement for invoicing a manufacturer: one programme's cases closed in a month,
-by service number."""
+"""The monthly statement for invoicing a manufacturer: one programme's cases closed in a month
+(of every branch, or of the cases one branch served), by service number."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from fieldapp.domain.case_flow import FLOW_LABELS, Flow, Status
 from fieldapp.domain.deadlines import LIMA_TZ, met_in_time
 from fieldapp.extensions import db
 from fieldapp.infra import csv_files, pdf_render
-from fieldapp.models import Case, Programme
+from fieldapp.models import Branch, Case, Programme
 from fieldapp.models.types import FIRST_DATE, LAST_DATE, utcnow
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -62,6 +62,8 @@ class Statement:
     met: int
     programme: str = ""  # the programme's name (a statement is one manufacturer's invoice)
     programme_code: str = ""
+    branch: str = ""  # the branch's name (empty: every branch)
+    branch_code: str = ""
 
     @property
     def total(self) -> int:
@@ -99,9 +101,11 @@ def _served_at(case: Case) -> datetime | None:
     return swap.done_at if swap is not None else None
 
 
-def build(month: str, programme: Programme | None = None) -> Statement:
-    """The cases of `programme` (every programme's when None) closed in `month` (Lima time),
-    ordered by service number, with totals.
+def build(
+    month: str, programme: Programme | None = None, branch: Branch | None = None
+) -> Statement:
+    """The cases of `programme` (every programme's when None) served by `branch` (every
+    branch's when None) closed in `month` (Lima time), ordered by service number, with totals.
 
     :raises StatementError: for a bad month.
     """
@@ -111,6 +115,8 @@ def build(month: str, programme: Programme | None = None) -> Statement:
     )
     if programme is not None:
         stmt = stmt.where(Case.programme_id == programme.id)
+    if branch is not None:
+        stmt = stmt.where(Case.branch_id == branch.id)
     cases = db.session.scalars(
         stmt.options(selectinload(Case.unit), selectinload(Case.deadlines))
     ).all()
@@ -142,6 +148,8 @@ def build(month: str, programme: Programme | None = None) -> Statement:
         met=sum(row.deadline_met for row in rows),
         programme=programme.name if programme is not None else "",
         programme_code=programme.code if programme is not None else "",
+        branch=branch.name if branch is not None else "",
+        branch_code=branch.code if branch is not None else "",
     )
 
 
