@@ -61,7 +61,6 @@ def common(number: str, title: str) -> dict:
         "verify_url": "https://st.example.pe/d/K7QH-3MZP",
         "qr": pdf_render.qr_svg("https://st.example.pe/d/x2v9Qk3Lw0bT5nJ8rD1fA6sY4uE7hC2m"),
         "supersedes": None,
-        "correction_note": None,
     }
 
 

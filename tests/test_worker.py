@@ -23,7 +23,7 @@ from fieldapp.models import (
 )
 from fieldapp.models.types import utcnow
 from fieldapp.services.dispatch import optimisation_runs
-from fieldapp.services.documents import issuing
+from fieldapp.services.documents import issuing, requests
 from fieldapp.transaction import unit_of_work
 from fieldapp.worker import jobs
 from tests import factories
@@ -45,12 +45,12 @@ def _messages(app) -> list[tuple[str, tuple]]:
 
 def test_a_job_is_sent_only_when_its_transaction_commits(app):
     case = factories.case()
-    requested = issuing.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
+    requested = requests.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
     assert ("issue_document", (requested.id,)) not in _messages(app)  # not before the commit
     db.session.commit()
     assert ("issue_document", (requested.id,)) in _messages(app)
 
-    issuing.request(DocType.RECEPTION_RECEIPT, "k2", case=case)
+    requests.request(DocType.RECEPTION_RECEIPT, "k2", case=case)
     db.session.rollback()
     assert [m for m in _messages(app) if m[0] == "issue_document"] == [
         ("issue_document", (requested.id,))
@@ -59,7 +59,7 @@ def test_a_job_is_sent_only_when_its_transaction_commits(app):
 
 def test_the_worker_issues_a_requested_document(app, background):
     case = factories.case()
-    requested = issuing.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
+    requested = requests.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
     db.session.commit()
     background.drain()
     issued = db.session.scalar(select(Document).where(Document.request_id == requested.id))
@@ -71,7 +71,7 @@ def test_a_failing_job_is_retried_and_shown_to_the_admin_then_cleared(
     app, background, client, login, monkeypatch
 ):
     case = factories.case()
-    requested = issuing.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
+    requested = requests.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
     db.session.commit()
     broken = {"now": True}
     real_render = issuing.pdf_render.render
@@ -110,7 +110,7 @@ def test_a_failing_job_is_retried_and_shown_to_the_admin_then_cleared(
 
 def test_the_sweep_issues_what_a_lost_job_left_waiting(app):
     case = factories.case()
-    requested = issuing.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
+    requested = requests.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
     db.session.commit()
     app.extensions["fieldapp_queue"].broker.flush_all()  # the message is lost
     jobs.sweep()
@@ -120,7 +120,7 @@ def test_the_sweep_issues_what_a_lost_job_left_waiting(app):
 
 def test_healthz_reports_the_age_of_the_oldest_waiting_document(app, client):
     case = factories.case()
-    requested = issuing.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
+    requested = requests.request(DocType.RECEPTION_RECEIPT, "k1", case=case)
     requested.requested_at = utcnow() - timedelta(minutes=3)
     db.session.commit()
     queue = client.get("/healthz").json["queue"]

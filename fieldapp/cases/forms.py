@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from fieldapp.domain.case_flow import Origin
-from fieldapp.services.cases.intake import EMAIL, PHONE
+from fieldapp.domain.intake_fields import EMAIL, PHONE
 
 
 def choices(pairs) -> list[SelectChoice]:

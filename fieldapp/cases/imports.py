@@ -12,7 +12,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField
 
 from fieldapp.cases import bp
-from fieldapp.services.cases import csv_import
+from fieldapp.services.cases import csv_format, csv_import
 from fieldapp.transaction import discard
 
 
@@ -56,9 +56,9 @@ def import_cases():
         form=form,
         report=report,
         rejected_form=rejected_form,
-        columns=csv_import.COLUMNS,
-        max_rows=csv_import.MAX_ROWS,
-        max_mb=csv_import.MAX_BYTES // (1024 * 1024),
+        columns=csv_format.COLUMNS,
+        max_rows=csv_format.MAX_ROWS,
+        max_mb=csv_format.MAX_BYTES // (1024 * 1024),
         outcomes=csv_import.Outcome,
         outcome_labels=csv_import.OUTCOME_LABELS,
     )
@@ -67,7 +67,7 @@ def import_cases():
 @bp.get("/import/plantilla.csv")
 def import_template():
     """The import file's template: every column's header, ready to fill in Excel."""
-    return _csv_download(csv_import.template_file(), "plantilla-importacion-casos.csv")
+    return _csv_download(csv_format.template_file(), "plantilla-importacion-casos.csv")
 
 
 @bp.post("/import/rechazadas.csv")
@@ -77,7 +77,7 @@ def import_rejected():
     :raises BadRequest: without a valid form (CSRF) or with a damaged file.
     """
     form = RejectedForm()
-    if not form.validate_on_submit() or len(form.rows.data or "") > csv_import.MAX_BYTES * 2:
+    if not form.validate_on_submit() or len(form.rows.data or "") > csv_format.MAX_BYTES * 2:
         abort(400)
     try:
         body = base64.b64decode(form.rows.data or "", validate=True)

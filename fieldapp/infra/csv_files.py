@@ -1,6 +1,7 @@
 """CSV files as people make them in Excel: reading an upload's bytes as text whatever Excel
 saved (UTF-8, its "CSV (delimitado por comas)" in Windows-1252, or "Texto Unicode" UTF-16), and
-writing files Excel opens with accents intact (UTF-8 with a BOM)."""
+writing files Excel opens with accents intact (UTF-8 with a BOM), with cells that hold text
+written so a spreadsheet never runs them as formulas."""
 
 from __future__ import annotations
 
@@ -80,6 +81,23 @@ def decode(raw: bytes) -> Decoded:
             f"El archivo no está en UTF-8 ni en Windows-1252 (byte no válido en la posición "
             f"{first_bad}): en Excel use «Guardar como» → «CSV UTF-8 (delimitado por comas)»."
         ) from exc
+
+
+# A cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(...), +cmd, @SUM,
+# a tab or CR that the next character turns into one): OWASP's CSV injection advice.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading formula character gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def cell_text(cell: str) -> str:
+    """The value a `text_cell` was made from (a file the app wrote, uploaded again): the quote
+    before a formula character comes off; any other cell is left as it is."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 def write(header: Iterable[str], rows: Iterable[Iterable[str]], separator: str = ",") -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp.extensions import db
@@ -58,7 +58,7 @@ class DocumentSeries(db.Model):
 class Document(db.Model):
     """An issued PDF: its number, its frozen bytes (by SHA-256) and what it is about.
 
-    Never changed after issue except for `superseded_by_id`, set when a correction replaces it.
+    Never changed after issue except for `superseded_by_id`, set when a newer issue replaces it.
     """
 
     __tablename__ = "document"
@@ -101,7 +101,7 @@ class Document(db.Model):
 
     @property
     def is_valid(self) -> bool:
-        """Whether no correction has replaced it."""
+        """Whether no newer issue has replaced it."""
         return self.superseded_by_id is None
 
 
@@ -117,9 +117,8 @@ class DocumentRequest(db.Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("warranty_case.id"), index=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id"))
     route_id: Mapped[int | None] = mapped_column(ForeignKey("route.id"))
-    # The document this one corrects (no foreign key: document already points here).
+    # The document this one replaces (no foreign key: document already points here).
     supersedes_id: Mapped[int | None]
-    note: Mapped[str | None] = mapped_column(Text)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

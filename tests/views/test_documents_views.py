@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
-from fieldapp.models import DocType, Document, Route
+from fieldapp.models import DocType, Document, Job, Route
 from fieldapp.models.types import utcnow
 from fieldapp.services.cases import visits
 from fieldapp.services.documents import issuing
@@ -83,9 +83,11 @@ def test_verification_page_shows_the_facts_and_initials_only(client, delivered):
     assert digest == note.sha256 and f'data-test="sha256">{digest}<' in html
 
 
-def test_verification_by_typed_short_code_and_after_a_correction(client, delivered):
+def test_verification_by_typed_short_code_and_after_a_new_issue(client, delivered, courier):
     _case, note, _sheet = delivered
-    issuing.correct(note, "Firma ilegible")
+    job = db.session.get(Job, note.job_id)
+    visits.reject(job, factories.user(Role.SUPERVISOR), "Firma ilegible")
+    visits.complete(job, courier)  # closed again: a delivery note that replaces the first
     db.session.commit()
     issue_pending()
     replacement = db.session.scalars(

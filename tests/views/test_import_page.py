@@ -14,7 +14,7 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Case
-from fieldapp.services.cases import csv_import
+from fieldapp.services.cases import csv_format, csv_import
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -182,7 +182,7 @@ def test_template_download(client, dispatcher):
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="plantilla-importacion-casos.csv"' in response.headers["Content-Disposition"]
     header = response.get_data().decode("utf-8-sig").strip().split(",")
-    assert header == [c.name for c in csv_import.COLUMNS]
+    assert header == [c.name for c in csv_format.COLUMNS]
 
 
 def test_rejected_rows_are_downloaded_to_fix_and_upload_again(client, dispatcher):

@@ -1,17 +1,18 @@
 """Live feedback for the counter form: what the rules say about each field filled so far, before
-anything is stored (the full check runs again in `intake.open_case` on submit)."""
+anything is stored — the steps of `domain.intake`, each run when its values are there (the full
+check runs in `intake.open_case` on submit)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from fieldapp.domain import case_flow, service_number, warranty
+from fieldapp.domain import service_number, warranty
 from fieldapp.domain.case_flow import Flow, Origin
-from fieldapp.domain.deadlines import Deadline, case_deadlines, lima_date
-from fieldapp.domain.geo import Gazetteer, Location, UnknownUbigeo, locate
+from fieldapp.domain.deadlines import Deadline, lima_date
+from fieldapp.domain.geo import Location, UnknownUbigeo
+from fieldapp.domain.intake import IntakeSettings, classify, place, plan
 from fieldapp.domain.warranty import CaseKind
-from fieldapp.services.cases.intake import IntakeSettings
 
 
 @dataclass
@@ -49,27 +50,15 @@ def preview(
     except warranty.WarrantyError as exc:
         result.errors["product_type"] = str(exc)
     if purchase_date:
-        failure = failure_date or lima_date(now)
         try:
-            warranty.check_dates(purchase_date, failure, lima_date(now))
-            result.kind = warranty.classify(purchase_date, failure, settings.rules)
+            result.kind = classify(purchase_date, failure_date or lima_date(now), now, settings)
         except warranty.WarrantyError as exc:
             result.errors[exc.field] = str(exc)
     if ubigeo:
         try:
-            result.location = locate(
-                ubigeo,
-                Gazetteer.default(),
-                origin=settings.origin_point,
-                thresholds_km=settings.thresholds_km,
-                overrides=settings.overrides,
-            )
+            result.location = place(ubigeo, settings)
         except UnknownUbigeo as exc:
             result.errors["ubigeo"] = str(exc)
     if result.kind and result.location:
-        result.flow = case_flow.choose_flow(result.kind, result.location.zone, origin)
-        walk_in = now if result.flow is Flow.WALK_IN else None
-        result.deadlines = case_deadlines(
-            result.flow, result.location.zone, result.location.band, now, walk_in
-        )
+        result.flow, result.deadlines = plan(result.kind, result.location, origin, now)
     return result

@@ -12,7 +12,7 @@ from fieldapp.models import ApiClient, Case, CaseDeadline, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
 from fieldapp.services.cases import visits
-from fieldapp.services.documents import issuing
+from fieldapp.services.documents import requests
 from fieldapp.services.notifications import outbox
 
 # Which deadline an event meets.
@@ -69,7 +69,7 @@ def apply_event(
     )
     if found.notice is not None:
         outbox.queue(case, found.notice, at=at)
-    issuing.on_case_event(case, event, at)
+    requests.on_case_event(case, event, at)
     db.session.flush()
     visits.sync_for_case(case, now=at)
     return found

@@ -17,7 +17,7 @@ from fieldapp.extensions import db
 from fieldapp.models import Attachment, Case, Job, Route, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
-from fieldapp.services.documents import issuing
+from fieldapp.services.documents import requests
 from fieldapp.services.notifications import outbox
 
 # Case event when a job of this kind is closed as done.
@@ -128,7 +128,7 @@ def on_publish(route: Route, actor: User | None) -> None:
         if job.status is not JobStatus.PLANNED:
             continue
         on_scheduled(job, actor, f"Ruta del {route.day:%d/%m/%Y}")
-    issuing.on_route_published(route)
+    requests.on_route_published(route)
 
 
 def on_scheduled(job: Job, actor: User | None, note: str) -> None:
@@ -222,7 +222,7 @@ def complete(
     event = Event.VOID if job.refilled_cartridges else DONE_EVENT[job.kind]
     note = "Cartuchos rellenados: garantía anulada" if event is Event.VOID else None
     _case_event(job.case, event, actor, note=note, at=job.completed_at)
-    issuing.on_job_completed(job)
+    requests.on_job_completed(job)
     return Outcome(job, event)
 
 
@@ -252,7 +252,7 @@ def fail(
     job.completed_by_id = actor.id
     _set_status(job, JobStatus.FAILED, actor, note)
     on_unplan(job, actor)
-    issuing.on_job_failed(job)
+    requests.on_job_failed(job)
     return sync_for_case(job.case)
 
 

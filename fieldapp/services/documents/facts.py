@@ -77,7 +77,6 @@ def build(queued: DocumentRequest, document: Document, urls: dict[str, str]) -> 
         "verify_url": urls["short"],
         "qr": pdf_render.qr_svg(urls["token"]),
         "supersedes": supersedes.number if supersedes is not None else None,
-        "correction_note": queued.note,
     }
     case = db.session.get(Case, queued.case_id) if queued.case_id else None
     job = db.session.get(Job, queued.job_id) if queued.job_id else None

@@ -157,22 +157,11 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(LIMA_TZ).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
-# A cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(...), +cmd, @SUM,
-# a tab or CR that the next character turns into one): OWASP's CSV injection advice.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """A CSV cell a spreadsheet shows as text: a leading formula character gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def to_csv(statement: Statement) -> bytes:
     """The statement as CSV (UTF-8 with BOM so spreadsheets read the accents), totals last."""
     rows = [
         [
-            _cell(value)
+            csv_files.text_cell(value)
             for value in (
                 row.service_number,
                 row.case_number,
