@@ -16,8 +16,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from fieldapp.domain import settings_text
+from fieldapp.domain.intake_fields import EMAIL
 from fieldapp.domain.service_number import normalise, valid_pattern
-from fieldapp.services.cases.intake import EMAIL
 
 
 class WholeNumberField(IntegerField):
