@@ -14,6 +14,7 @@ from fieldapp.domain import stop_contact as contact
 from fieldapp.domain.attachments import PHOTO_LABELS
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Gazetteer
+from fieldapp.domain.service_number import browser_rule
 from fieldapp.models import Job
 from fieldapp.services.cases import places
 from fieldapp.services.courier import route as courier_route
@@ -92,6 +93,7 @@ def stop(job_id: int):
         urgency=courier_route.urgency_of(job),
         state=courier_route.stop_state(job),
         photo_labels=PHOTO_LABELS,
+        number_rule=browser_rule(job.case.programme.number_rules),
         failure_reasons=job_rules.FAILURE_LABELS,
         photo_reasons=" ".join(r.value for r in job_rules.FAILURE_NEEDS_PHOTO),
     )
