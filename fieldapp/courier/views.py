@@ -11,8 +11,10 @@ from flask_login import current_user
 from fieldapp.courier import bp
 from fieldapp.domain import jobs as job_rules
 from fieldapp.domain import stop_contact as contact
+from fieldapp.domain.attachments import PHOTO_LABELS
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Gazetteer
+from fieldapp.domain.service_number import browser_rule
 from fieldapp.models import Job
 from fieldapp.services.cases import places
 from fieldapp.services.courier import route as courier_route
@@ -90,17 +92,11 @@ def stop(job_id: int):
         links=stop_links(job),
         urgency=courier_route.urgency_of(job),
         state=courier_route.stop_state(job),
-        photo_purposes=PHOTO_CHOICES,
+        photo_labels=PHOTO_LABELS,
+        number_rule=browser_rule(job.case.programme.number_rules),
         failure_reasons=job_rules.FAILURE_LABELS,
         photo_reasons=" ".join(r.value for r in job_rules.FAILURE_NEEDS_PHOTO),
     )
 
-
-PHOTO_CHOICES = {
-    "proof_of_purchase": "Comprobante de compra",
-    "unit_condition": "Estado del equipo",
-    "store_voucher": "Voucher de la tienda",
-    "failed_attempt": "Prueba de visita fallida",
-}
 
 from fieldapp.courier import sync  # noqa: E402, F401  (registers POST /courier/sync)

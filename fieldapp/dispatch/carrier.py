@@ -9,6 +9,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from fieldapp.dispatch import bp
 from fieldapp.dispatch.forms import BookingForm, MoveForm, ReceptionForm
 from fieldapp.domain import shipments as rules
+from fieldapp.domain.attachments import RECEPTION_PHOTOS
 from fieldapp.domain.jobs import REQUIRED_PHOTOS, JobStatus
 from fieldapp.domain.shipments import Direction, JobMode, ShipmentStatus
 from fieldapp.extensions import db
@@ -17,8 +18,6 @@ from fieldapp.models.types import utcnow
 from fieldapp.services.dispatch import carrier_shipments
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
-
-RECEPTION_PHOTOS = ("proof_of_purchase", "unit_condition", "store_voucher")
 
 
 def _job(job_id: int, *, carrier: bool | None = None) -> Job:

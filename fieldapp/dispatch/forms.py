@@ -22,6 +22,8 @@ from wtforms.validators import (
 )
 
 from fieldapp.cases.forms import choices
+from fieldapp.domain.attachments import AttachmentPurpose as P
+from fieldapp.domain.attachments import photo_phrase
 from fieldapp.domain.shipments import SHIPMENT_STATUS_LABELS, ShipmentStatus
 
 WAYBILL = [
@@ -60,6 +62,12 @@ class MoneyField(DecimalField):
         except ValueError:
             self.data = None
             raise ValueError("Escriba un monto, por ejemplo 45.50.") from None
+
+
+def _photo_field(purpose: P) -> str:
+    """A photo field's label: the photo's one name, capitalised ("Foto del comprobante …")."""
+    phrase = photo_phrase(purpose)
+    return phrase[0].upper() + phrase[1:]
 
 
 class BookingForm(FlaskForm):
@@ -128,6 +136,7 @@ class ReceptionForm(FlaskForm):
         choices=choices([("no", "No"), ("yes", "Sí (anula la garantía)")]),
         validators=[Optional()],
     )
-    proof_of_purchase = FileField("Foto del comprobante de compra", validators=PHOTO)
-    unit_condition = FileField("Foto del estado del equipo", validators=PHOTO)
-    store_voucher = FileField("Foto del voucher de la tienda", validators=PHOTO)
+    # One field per purpose of RECEPTION_PHOTOS, named after it.
+    proof_of_purchase = FileField(_photo_field(P.PROOF_OF_PURCHASE), validators=PHOTO)
+    unit_condition = FileField(_photo_field(P.UNIT_CONDITION), validators=PHOTO)
+    store_voucher = FileField(_photo_field(P.STORE_VOUCHER), validators=PHOTO)

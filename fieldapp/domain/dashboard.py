@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from fieldapp.domain.deadlines import LIMA_TZ, Urgency, met_in_time, urgency
+from fieldapp.domain.deadlines import LIMA_TZ, DeadlineName, Urgency, met_in_time, urgency
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def holder(
     technician: str | None = None,
 ) -> Holder:
     """Who must act on a deadline, from its latest visit's status (the workshop for repairs)."""
-    if deadline == "repair":
+    if deadline == DeadlineName.REPAIR:
         return Holder(f"Taller: {technician}" if technician else "Taller")
     if job_status is None:
         return Holder("Despacho: falta crear la visita")

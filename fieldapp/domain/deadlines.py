@@ -106,6 +106,24 @@ def return_due(repaired_at: datetime, business_days: int = 1) -> datetime:
     return end_of_day(add_business_days(lima_date(repaired_at), business_days))
 
 
+class DeadlineName(StrEnum):
+    """Which clock a deadline is (DOMAIN.md "Deadlines, precisely"); the value is stored."""
+
+    SWAP = "swap"
+    PICKUP = "pickup"
+    REPAIR = "repair"
+    RETURN = "return"
+
+
+# The name of each deadline on screens (badges, lists, filters).
+DEADLINE_LABELS: dict[DeadlineName, str] = {
+    DeadlineName.SWAP: "Cambio",
+    DeadlineName.PICKUP: "Recojo",
+    DeadlineName.REPAIR: "Reparación",
+    DeadlineName.RETURN: "Devolución",
+}
+
+
 class Urgency(StrEnum):
     """How a deadline stands: the one status every screen shows (courier, board, case page,
     supervisor queue, dashboard)."""
@@ -145,7 +163,7 @@ def urgency(
 class Deadline:
     """A named deadline with the start of its window and its due time."""
 
-    name: str
+    name: DeadlineName
     starts_at: datetime
     due_at: datetime
 
@@ -178,13 +196,14 @@ def case_deadlines(
     if flow in _SWAP_FLOWS:
         # A swap at the counter is done there: the Lima clock applies wherever the customer lives.
         swap_zone = Zone.LIMA if flow == "doa_counter" else zone
-        found.append(Deadline("swap", received_at, swap_due(received_at, swap_zone, band)))
+        swap_at = swap_due(received_at, swap_zone, band)
+        found.append(Deadline(DeadlineName.SWAP, received_at, swap_at))
     if flow in _PICKUP_FLOWS:
         if band is None:
             raise ValueError("a pickup deadline needs a distance band")
-        found.append(Deadline("pickup", received_at, pickup_due(received_at, band)))
+        found.append(Deadline(DeadlineName.PICKUP, received_at, pickup_due(received_at, band)))
     if flow in _REPAIR_FLOWS and unit_received_at is not None:
-        found.append(Deadline("repair", unit_received_at, repair_due(unit_received_at)))
+        found.append(Deadline(DeadlineName.REPAIR, unit_received_at, repair_due(unit_received_at)))
     if flow in _PICKUP_FLOWS and repaired_at is not None:
-        found.append(Deadline("return", repaired_at, return_due(repaired_at)))
+        found.append(Deadline(DeadlineName.RETURN, repaired_at, return_due(repaired_at)))
     return found

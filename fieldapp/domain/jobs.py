@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from fieldapp.domain.attachments import AttachmentPurpose, photo_phrase
+from fieldapp.domain.deadlines import DeadlineName
+
 
 class JobKind(StrEnum):
     """What the courier does at a stop."""
@@ -66,6 +69,15 @@ FAILURE_LABELS: dict[FailureReason, str] = {
     FailureReason.OTHER: "Otro",
 }
 
+# Which deadline a job of this kind races against.
+DEADLINE_FOR: dict[JobKind, DeadlineName] = {
+    JobKind.DOA_SWAP: DeadlineName.SWAP,
+    JobKind.STORE_SWAP: DeadlineName.SWAP,
+    JobKind.PICKUP: DeadlineName.PICKUP,
+    JobKind.STORE_PICKUP: DeadlineName.PICKUP,
+    JobKind.RETURN: DeadlineName.RETURN,
+}
+
 # Units the courier carries out to the stop and brings back from it.
 LOAD: dict[JobKind, tuple[int, int]] = {
     JobKind.DOA_SWAP: (1, 1),
@@ -94,20 +106,12 @@ class Evidence:
 
 
 # Photos each kind of stop needs before it can be closed.
-REQUIRED_PHOTOS: dict[JobKind, tuple[str, ...]] = {
-    JobKind.DOA_SWAP: ("proof_of_purchase",),
-    JobKind.PICKUP: ("unit_condition",),
+REQUIRED_PHOTOS: dict[JobKind, tuple[AttachmentPurpose, ...]] = {
+    JobKind.DOA_SWAP: (AttachmentPurpose.PROOF_OF_PURCHASE,),
+    JobKind.PICKUP: (AttachmentPurpose.UNIT_CONDITION,),
     JobKind.RETURN: (),
-    JobKind.STORE_SWAP: ("store_voucher",),
-    JobKind.STORE_PICKUP: ("store_voucher", "unit_condition"),
-}
-PHOTO_LABELS = {
-    "proof_of_purchase": "foto del comprobante de compra",
-    "unit_condition": "foto del estado del equipo",
-    "store_voucher": "foto del voucher de la tienda",
-    "failed_attempt": "foto que pruebe la visita",
-    "waybill": "foto de la guía de la agencia",
-    "receiver_signature": "firma de quien recibió (devuelta por la agencia)",
+    JobKind.STORE_SWAP: (AttachmentPurpose.STORE_VOUCHER,),
+    JobKind.STORE_PICKUP: (AttachmentPurpose.STORE_VOUCHER, AttachmentPurpose.UNIT_CONDITION),
 }
 # Stops where the failed unit (or the unit for repair) is collected: the refill check applies.
 COLLECTS_UNIT = frozenset(
@@ -142,7 +146,7 @@ def missing_evidence(kind: JobKind, evidence: Evidence) -> list[str]:
         missing.append("registrar el número de servicio del equipo nuevo entregado")
     for purpose in REQUIRED_PHOTOS[kind]:
         if purpose not in evidence.photos:
-            missing.append(f"tomar la {PHOTO_LABELS[purpose]}")
+            missing.append(f"tomar la {photo_phrase(purpose)}")
     if kind in COLLECTS_UNIT and not evidence.refilled_answered:
         missing.append("indicar si los cartuchos están rellenados")
     if not evidence.signature:
@@ -159,7 +163,7 @@ def missing_for_failure(reason: FailureReason | None, has_photo: bool) -> list[s
     if reason is None:
         return ["indicar el motivo de la visita fallida"]
     if reason in FAILURE_NEEDS_PHOTO and not has_photo:
-        return [f"tomar la {PHOTO_LABELS['failed_attempt']}"]
+        return [f"tomar la {photo_phrase(AttachmentPurpose.FAILED_ATTEMPT)}"]
     return []
 
 

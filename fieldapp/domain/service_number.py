@@ -9,7 +9,12 @@ UNUSUAL_PREFIX = "unusual_prefix"
 
 FAMILIES: dict[str, str] = {"T": "ESP 3", "C": "ESP 5"}
 
-_STRIP = re.compile(r"[\s\-\u2010-\u2015]+")
+# What normalising removes: whitespace, the ASCII hyphen and the Unicode dashes U+2010–U+2015
+# (hyphen, non-breaking hyphen, figure, en and em dash, bar) that phones and labels produce.
+# Written so that Python and the browser's RegExp read it alike: the phone gets it from the page
+# (`browser_rule`), never from a copy.
+STRIP_PATTERN = r"[\s\-\u2010-\u2015]+"
+_STRIP = re.compile(STRIP_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,24 @@ def parse(raw: str | None, rules: NumberRules = KODAK) -> ServiceNumber:
     if not value:
         raise InvalidServiceNumber("Ingrese el número de servicio.")
     if not re.fullmatch(rules.pattern, value):
-        if rules == KODAK:
-            message = "El número de servicio debe tener una letra seguida de 6 dígitos"
-        else:
-            message = "El número de servicio no tiene el formato de este programa"
-        raise InvalidServiceNumber(f"{message} (p. ej. {rules.example}).")
+        raise InvalidServiceNumber(shape_message(rules))
     family = rules.family_of(value)
     return ServiceNumber(value=value, family=family, flag=None if family else UNUSUAL_PREFIX)
+
+
+def shape_message(rules: NumberRules = KODAK) -> str:
+    """What to tell someone whose number does not have the programme's shape (Spanish)."""
+    if rules == KODAK:
+        message = "El número de servicio debe tener una letra seguida de 6 dígitos"
+    else:
+        message = "El número de servicio no tiene el formato de este programa"
+    return f"{message} (p. ej. {rules.example})."
+
+
+def browser_rule(rules: NumberRules = KODAK) -> dict[str, str]:
+    """The rule as the phone applies it before queueing a number: what to strip (then
+    upper-case), the shape to match in full, and the message; rendered into the page."""
+    return {"strip": STRIP_PATTERN, "pattern": rules.pattern, "message": shape_message(rules)}
 
 
 def valid_pattern(pattern: str) -> bool:

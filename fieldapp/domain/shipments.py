@@ -15,14 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from fieldapp.domain.attachments import photo_phrase
 from fieldapp.domain.deadlines import Urgency, add_business_days, end_of_day, lima_date
-from fieldapp.domain.jobs import (
-    COLLECTS_UNIT,
-    HANDS_OVER_NEW_UNIT,
-    PHOTO_LABELS,
-    REQUIRED_PHOTOS,
-    JobKind,
-)
+from fieldapp.domain.jobs import COLLECTS_UNIT, HANDS_OVER_NEW_UNIT, REQUIRED_PHOTOS, JobKind
 
 
 class JobMode(StrEnum):
@@ -162,7 +157,7 @@ def missing_for_closing(
         missing.append("registrar el número de servicio del equipo nuevo enviado")
     for purpose in REQUIRED_PHOTOS[kind]:
         if purpose not in photos:
-            missing.append(f"tomar la {PHOTO_LABELS[purpose]}")
+            missing.append(f"tomar la {photo_phrase(purpose)}")
     if kind in COLLECTS_UNIT and not refilled_answered:
         missing.append("indicar si los cartuchos están rellenados")
     return missing

@@ -21,8 +21,8 @@ from flask import current_app
 from fieldapp.config import MediaLocation, parse_media_url
 from fieldapp.extensions import db
 from fieldapp.models import Attachment
+from fieldapp.models.attachment import EXTENSIONS, relative_name
 
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 CONTENT_TYPES = {ext: content_type for content_type, ext in EXTENSIONS.items()}
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _EXTENSION_KEY = "fieldapp.media"
@@ -151,11 +151,6 @@ def backend() -> MediaStore:
         cached = (url, open_store(parse_media_url(url)))
         current_app.extensions[_EXTENSION_KEY] = cached
     return cached[1]
-
-
-def relative_name(sha256: str, content_type: str) -> str:
-    """The key of a file with this hash and type (also its path under a media folder)."""
-    return f"{sha256[:2]}/{sha256}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
 def content_type_of(key: str) -> str:

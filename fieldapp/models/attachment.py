@@ -3,35 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fieldapp.domain.attachments import AttachmentKind, AttachmentPurpose
 from fieldapp.extensions import db
 from fieldapp.models.types import UTCDateTime, str_enum, utcnow
 
-
-class AttachmentKind(StrEnum):
-    """What kind of file it is."""
-
-    PHOTO = "photo"
-    SIGNATURE = "signature"
-    DOCUMENT = "document"
+# The file extension of each content type a stored file may have (its key ends with it).
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
 
-class AttachmentPurpose(StrEnum):
-    """What the file proves."""
+def relative_name(sha256: str, content_type: str) -> str:
+    """A stored file's key in the media store (`ab/<sha256>.<ext>`): named from the content's
+    hash, never by the user. Pure, so the model needs nothing of the media store."""
+    return f"{sha256[:2]}/{sha256}.{EXTENSIONS.get(content_type, 'bin')}"
 
-    PROOF_OF_PURCHASE = "proof_of_purchase"
-    UNIT_CONDITION = "unit_condition"
-    STORE_VOUCHER = "store_voucher"
-    FAILED_ATTEMPT = "failed_attempt"
-    WAYBILL = "waybill"  # a carrier's waybill (guía de remisión / de envío)
-    # The receiving party's signature as the agency returns it (a photo of the signed copy).
-    RECEIVER_SIGNATURE = "receiver_signature"
-    SIGNATURE = "signature"
-    DOCUMENT = "document"
+
+# AttachmentKind and AttachmentPurpose (with the photos' names) live in fieldapp.domain.attachments.
 
 
 class Attachment(db.Model):
@@ -56,6 +46,4 @@ class Attachment(db.Model):
     @property
     def storage_name(self) -> str:
         """The file's key in the media store (its path under a media folder), from its hash."""
-        from fieldapp.infra.media import relative_name
-
         return relative_name(self.sha256, self.content_type)

@@ -30,6 +30,7 @@ PRECACHE_STATIC = (
     "js/stop-steps.js",
     "js/photo-input.js",
     "js/signature.js",
+    "js/service-number.js",
     "js/scan.js",
     "js/stop-attention.js",
     "icons/icon-192.png",

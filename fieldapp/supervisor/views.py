@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from fieldapp.cases.forms import choices
 from fieldapp.domain.geo import Zone
-from fieldapp.domain.jobs import PHOTO_LABELS
 from fieldapp.domain.review import FLAG_LABELS, Flag
 from fieldapp.services.cases.visits import JobError
 from fieldapp.services.organisation import branches
@@ -78,7 +77,6 @@ def _queue_page(status: int = 200, reject_forms: dict | None = None, errors: dic
                 i.job.id: forms.get(i.job.id) or _reject_form(i.job.id, None) for i in items
             },
             flag_labels=FLAG_LABELS,
-            photo_labels=PHOTO_LABELS,
             errors=errors or {},
             clean_count=sum(1 for i in items if i.review.clean),
         ),

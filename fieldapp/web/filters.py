@@ -6,8 +6,9 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from fieldapp.domain.attachments import photo_phrase
 from fieldapp.domain.case_flow import EVENT_LABELS, FLOW_LABELS, STATUS_LABELS, Flow, Status
-from fieldapp.domain.deadlines import LIMA_TZ, Urgency
+from fieldapp.domain.deadlines import DEADLINE_LABELS, LIMA_TZ, Urgency
 from fieldapp.domain.geo import Gazetteer, Zone
 from fieldapp.domain.jobs import (
     FAILURE_LABELS,
@@ -52,12 +53,6 @@ _ENUM_LABELS: dict[type, dict] = {
     },
     Zone: {Zone.LIMA: "Lima", Zone.PROVINCES: "Provincias"},
     CaseKind: {CaseKind.DOA: "DOA (cambio)", CaseKind.WARRANTY: "Garantía (reparación)"},
-}
-DEADLINE_LABELS = {
-    "swap": "Cambio",
-    "pickup": "Recojo",
-    "repair": "Reparación",
-    "return": "Devolución",
 }
 ACTION_LABELS = {
     "created": "Caso registrado",
@@ -169,6 +164,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(label, "label")
     app.add_template_filter(countdown, "countdown")
     app.add_template_filter(lambda name: DEADLINE_LABELS.get(name, name), "deadline_label")
+    app.add_template_filter(photo_phrase, "photo_label")
     app.add_template_filter(lambda name: VEHICLE_LABELS.get(name, name), "vehicle_label")
     app.add_template_filter(
         lambda name: SHIPMENT_STATUS_LABELS.get(name, name), "shipment_status_label"

@@ -235,6 +235,30 @@ def test_actions_queued_while_a_sync_is_on_its_way_are_sent_without_waiting(phon
     _eventually(lambda: _assert_status(job.id, JobStatus.IN_PROGRESS))
 
 
+def test_numbers_typed_with_unicode_dashes_pass_on_the_phone_and_the_server(phone, server):
+    """Phones and label printers write en dashes and non-breaking hyphens: the phone's check
+    (the rule rendered from the domain) and the server's parse accept them alike."""
+    job, replacement = _new_stop()
+    page = phone.new_page()
+    log_in(page, "carlos")
+    page.goto(f"/courier/stops/{job.id}")
+    _submit(page, "arrive")
+    typed = job.service_number
+    dashed = f"{typed[0].lower()}\u2013{typed[1:4]}\u2011{typed[4:]}"  # en dash, no-break hyphen
+    page.fill("input[name=service_number]", dashed)
+    page.fill("input[name=replacement]", f"{replacement[:1]} \u2014 {replacement[1:]}")
+    _submit(page, "check_number")
+    expect(page.locator("input[name=service_number]")).to_have_value(typed)
+    expect(_pending(page)).to_have_text("0")
+
+    def checked():
+        found = db.session.get(Job, job.id)
+        assert found.checked_service_number == typed
+        assert found.replacement_service_number == replacement
+
+    _eventually(checked)
+
+
 def test_doa_swap_offline_with_reload_then_replayed(phone, server):
     job, replacement = _new_stop()
     page = phone.new_page()

@@ -15,10 +15,10 @@ from fieldapp.domain.notices import (
     CarrierLeg,
     CaseFacts,
     Recipient,
-    compose,
     lima_datetime_text,
     retry_delay,
 )
+from fieldapp.services.notifications.wording import compose
 
 # 19:30 UTC is 14:30 in Lima (UTC-5) on Monday 7 December 2026.
 AT = datetime(2026, 12, 7, 19, 30, tzinfo=UTC)
@@ -215,3 +215,16 @@ def test_each_notice_of_the_flow_table_can_happen_only_once_per_case():
                         seen.add(target)
                         frontier.append(target)
             assert not (seen & transition.sources), (flow, transition.event)
+
+
+@pytest.mark.parametrize("notice", list(Notice))
+@pytest.mark.parametrize("recipient", list(Recipient))
+def test_every_notice_has_its_own_words_in_the_mail_templates(notice, recipient):
+    """templates/mail/notice_*.txt word each notice: a new notice without its branch would
+    send an empty line where the news goes."""
+    facts = replace(FACTS, deadline_name="repair")
+    body = compose(notice, facts, recipient).body
+    news = body.split("\n")[2]
+    assert news.strip() and news.endswith("."), body
+    if recipient is Recipient.CUSTOMER:
+        assert body.split("\n")[4].strip(), body  # the next step

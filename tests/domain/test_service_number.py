@@ -3,11 +3,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fieldapp.domain.service_number import (
+    KODAK,
+    STRIP_PATTERN,
     UNUSUAL_PREFIX,
     InvalidServiceNumber,
     ServiceNumber,
+    browser_rule,
     normalise,
     parse,
+    shape_message,
 )
 
 
@@ -82,3 +86,19 @@ def test_a_programmes_own_format_and_families():
         parse("T123456", epson)
     with pytest.raises(InvalidServiceNumber, match="una letra seguida de 6 dígitos"):
         parse("ET12345678")
+
+
+@pytest.mark.parametrize("dash", ["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015"])
+def test_every_dash_the_phone_strips_is_stripped_here(dash: str) -> None:
+    assert parse(f"t{dash}123{dash}456").value == "T123456"
+
+
+def test_the_browser_rule_is_the_domains_rule() -> None:
+    assert browser_rule() == {
+        "strip": STRIP_PATTERN,
+        "pattern": KODAK.pattern,
+        "message": shape_message(KODAK),
+    }
+    with pytest.raises(InvalidServiceNumber) as refused:
+        parse("T12")
+    assert str(refused.value) == browser_rule()["message"]

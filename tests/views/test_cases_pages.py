@@ -59,6 +59,17 @@ def test_filters_by_status_flow_zone_and_text(client, staff):
     assert listed(status="bogus") == [True, True]  # an unknown value filters nothing
 
 
+def test_the_search_reads_a_service_number_as_the_domain_does(client, staff):
+    """Spaces, hyphens and Unicode dashes (a phone's en dash, a label's no-break hyphen) are
+    stripped by the one service-number rule before the search."""
+    case = factories.case(case_number="KCC-F-DASH")
+    number = case.unit.service_number
+    db.session.commit()
+    for typed in (f"{number[:3]}\u2013{number[3:]}", f"{number[:1]} \u2011{number[1:]}".lower()):
+        html = client.get("/cases/", query_string={"q": typed}).get_data(as_text=True)
+        assert "KCC-F-DASH" in html, typed
+
+
 def test_urgency_filters(client, staff):
     now = utcnow()
     # DOA Lima received 3 days ago: swap overdue.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -13,6 +15,7 @@ from sqlalchemy import func, select
 from fieldapp.domain.case_flow import Origin
 from fieldapp.domain.jobs import JobKind
 from fieldapp.domain.roles import Role
+from fieldapp.domain.service_number import KODAK, STRIP_PATTERN, browser_rule
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, SyncAction
 from fieldapp.services.cases import intake
@@ -101,6 +104,25 @@ def test_the_stop_screen_shows_the_steps_a_doa_swap_needs(client, login, courier
         assert step in html
     assert f'data-expected="{job.case.unit.service_number}"' in html
     assert 'capture="environment"' in html and "<script>" not in html
+
+
+def test_the_stop_screen_carries_the_domains_service_number_rule(client, login, courier):
+    """The phone's check of a typed or scanned number reads the rule from the page, rendered
+    from fieldapp.domain.service_number: the JavaScript keeps no copy of it."""
+    job = published_stop(courier)
+    login("carlos")
+    page = client.get(f"/courier/stops/{job.id}").get_data(as_text=True)
+    form = re.search(r'<form data-queue-form="check_number"[^>]*>', page).group(0)
+    rule = browser_rule(job.case.programme.number_rules)
+    for key in ("strip", "pattern", "message"):
+        rendered = re.search(f'data-number-{key}="([^"]*)"', form).group(1)
+        assert unescape(rendered) == rule[key]
+    assert rule["pattern"] == KODAK.pattern and rule["strip"] == STRIP_PATTERN
+    assert "js/service-number.js" in page
+    # No copy of the shape or of the stripping left in the phone's scripts.
+    for script in Path(client.application.static_folder, "js").glob("*.js"):
+        text = script.read_text(encoding="utf-8")
+        assert "{6}" not in text and "[\\s-]" not in text, script.name
 
 
 def test_couriers_log_in_with_remember_me(client, login, courier):

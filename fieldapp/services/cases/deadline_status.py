@@ -9,8 +9,8 @@ from datetime import datetime
 
 from fieldapp import clock
 from fieldapp.domain.deadlines import Urgency, urgency
+from fieldapp.domain.jobs import DEADLINE_FOR
 from fieldapp.models import CaseDeadline, Job
-from fieldapp.services.cases.visits import DEADLINE_FOR
 from fieldapp.services.dispatch import carrier_shipments
 
 

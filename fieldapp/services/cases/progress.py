@@ -6,21 +6,21 @@ from datetime import datetime
 
 from fieldapp.domain import case_flow
 from fieldapp.domain.case_flow import Event, Transition
-from fieldapp.domain.deadlines import case_deadlines
+from fieldapp.domain.deadlines import DeadlineName, case_deadlines
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Case, CaseDeadline, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
-from fieldapp.services.cases import visits
+from fieldapp.services.cases import job_sync
 from fieldapp.services.documents import requests
 from fieldapp.services.notifications import outbox
 
 # Which deadline an event meets.
 _MEETS = {
-    Event.SWAP: "swap",
-    Event.PICK_UP: "pickup",
-    Event.REPAIR: "repair",
-    Event.DISPATCH_RETURN: "return",
+    Event.SWAP: DeadlineName.SWAP,
+    Event.PICK_UP: DeadlineName.PICKUP,
+    Event.REPAIR: DeadlineName.REPAIR,
+    Event.DISPATCH_RETURN: DeadlineName.RETURN,
 }
 # Which timestamp an event stamps on the case.
 _STAMPS = {
@@ -71,7 +71,7 @@ def apply_event(
         outbox.queue(case, found.notice, at=at)
     requests.on_case_event(case, event, at)
     db.session.flush()
-    visits.sync_for_case(case, now=at)
+    job_sync.sync_for_case(case, now=at)
     return found
 
 

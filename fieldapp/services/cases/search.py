@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from fieldapp.domain.case_flow import OPEN, Flow, Status
 from fieldapp.domain.deadlines import Urgency, urgency
 from fieldapp.domain.geo import Zone
+from fieldapp.domain.service_number import normalise
 from fieldapp.extensions import db
 from fieldapp.models import Branch, Case, CaseDeadline, Customer, Programme, Unit
 from fieldapp.models.types import utcnow
@@ -88,7 +89,7 @@ def _query(filters: CaseFilters, now: datetime) -> Select:
         stmt = stmt.where(
             or_(
                 Case.case_number.ilike(like),
-                Unit.service_number.ilike(like.replace(" ", "").replace("-", "")),
+                Unit.service_number.ilike(normalise(like)),
                 Customer.name.ilike(like),
             )
         )

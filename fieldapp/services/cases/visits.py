@@ -1,22 +1,25 @@
 """The life of a job (a visit): made from its case, planned on a route, worked by the courier,
-closed or failed. Each step moves the case through its flow table as well."""
+closed or failed. Each step moves the case through its flow table as well.
+
+Imports go one way: visits → progress (case events) → job_sync (the job a case needs);
+`open_job` and `sync_for_case` are re-exported here, the usual way callers reach them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
 from fieldapp.domain import case_flow, jobs
 from fieldapp.domain.case_flow import Event
-from fieldapp.domain.geo import Gazetteer
-from fieldapp.domain.jobs import LOAD, OPEN_JOB, FailureReason, JobKind, JobStatus
+from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
 from fieldapp.domain.shipments import JobMode
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Case, Job, Route, User
 from fieldapp.models.types import utcnow
-from fieldapp.services import audit
+from fieldapp.services.cases.job_sync import open_job, set_status, sync_for_case  # noqa: F401
+from fieldapp.services.cases.progress import apply_event
 from fieldapp.services.documents import requests
 from fieldapp.services.notifications import outbox
 
@@ -28,96 +31,16 @@ DONE_EVENT = {
     JobKind.STORE_PICKUP: Event.PICK_UP,
     JobKind.RETURN: Event.RETURN_UNIT,
 }
-# Which deadline a job of this kind races against.
-DEADLINE_FOR = {
-    JobKind.DOA_SWAP: "swap",
-    JobKind.STORE_SWAP: "swap",
-    JobKind.PICKUP: "pickup",
-    JobKind.STORE_PICKUP: "pickup",
-    JobKind.RETURN: "return",
-}
-SERVICE_MINUTES = {
-    JobKind.DOA_SWAP: 20,
-    JobKind.STORE_SWAP: 20,
-    JobKind.PICKUP: 15,
-    JobKind.STORE_PICKUP: 15,
-    JobKind.RETURN: 15,
-}
 
 
 class JobError(ValueError):
     """A job cannot do what was asked (message in Spanish)."""
 
 
-def open_job(case: Case) -> Job | None:
-    """The case's job still to be done, if any."""
-    stmt = select(Job).where(Job.case_id == case.id, Job.status.in_(OPEN_JOB))
-    return db.session.scalar(stmt.order_by(Job.id.desc()))
-
-
-def sync_for_case(case: Case, now: datetime | None = None) -> Job | None:
-    """Give the case the job its state needs (one at a time), and cancel jobs it no longer
-    needs (a cancelled or voided case). Returns the open job."""
-    current = open_job(case)
-    kind = jobs.job_needed(case.flow, case.status)
-    if current is not None and current.kind != kind:
-        _set_status(current, JobStatus.CANCELLED, None, "El caso ya no necesita esta visita.")
-        current = None
-    if kind is None or current is not None:
-        return current
-    attempts = db.session.scalar(
-        select(Job.attempt)
-        .where(Job.case_id == case.id, Job.kind == kind)
-        .order_by(Job.attempt.desc())
-    )
-    job = Job(case=case, kind=kind, attempt=(attempts or 0) + 1, **_place(case))
-    job.due_at = _due(case, kind, now or utcnow())
-    job.service_minutes = SERVICE_MINUTES[kind]
-    job.units_out, job.units_in = LOAD[kind]
-    db.session.add(job)
-    db.session.flush()
-    return job
-
-
-def _place(case: Case) -> dict:
-    """Where the visit happens: the store for store flows, else the customer; a point captured
-    on an earlier visit beats the district's gazetteer point."""
-    party = case.store if case.store is not None and "store" in case.flow.value else case.customer
-    district = Gazetteer.default().require(case.ubigeo)
-    lat = party.lat if party.lat is not None else district.lat
-    lon = party.lon if party.lon is not None else district.lon
-    return {"address": party.address, "ubigeo": case.ubigeo, "lat": lat, "lon": lon}
-
-
-def _due(case: Case, kind: JobKind, now: datetime) -> datetime:
-    name = DEADLINE_FOR[kind]
-    for deadline in case.deadlines:
-        if deadline.name == name and deadline.done_at is None:
-            return deadline.due_at
-    return now + timedelta(days=1)
-
-
-def _set_status(job: Job, status: JobStatus, actor: User | None, note: str | None) -> None:
-    previous = job.status
-    job.status = status
-    audit.record(
-        f"job_{status.value}",
-        entity="job",
-        entity_id=job.id,
-        case_id=job.case_id,
-        actor=actor,
-        from_status=previous.value,
-        to_status=status.value,
-        note=note,
-    )
-
-
 def _case_event(
     case: Case, event: Event, actor: User | None, note: str | None = None, at=None
 ) -> None:
     """Apply `event` to the case when its flow allows it now; otherwise leave the case as is."""
-    from fieldapp.services.cases.progress import apply_event  # case_flow syncs jobs after events
-
     if event in case_flow.allowed_events(case.flow, case.status):
         apply_event(case, event, actor, note=note, at=at)
 
@@ -165,7 +88,7 @@ def arrive(
     if lat is not None and lon is not None:
         job.arrival_lat, job.arrival_lon, job.arrival_accuracy_m = lat, lon, accuracy_m
     if job.status is JobStatus.PLANNED:
-        _set_status(job, JobStatus.IN_PROGRESS, actor, None)
+        set_status(job, JobStatus.IN_PROGRESS, actor, None)
 
 
 def evidence_of(job: Job) -> jobs.Evidence:
@@ -218,7 +141,7 @@ def complete(
     job.completed_at = at or utcnow()
     job.device_completed_at = device_at
     job.completed_by_id = actor.id
-    _set_status(job, JobStatus.DONE, actor, None)
+    set_status(job, JobStatus.DONE, actor, None)
     event = Event.VOID if job.refilled_cartridges else DONE_EVENT[job.kind]
     note = "Cartuchos rellenados: garantía anulada" if event is Event.VOID else None
     _case_event(job.case, event, actor, note=note, at=job.completed_at)
@@ -250,7 +173,7 @@ def fail(
     job.completed_at = at or utcnow()
     job.device_completed_at = device_at
     job.completed_by_id = actor.id
-    _set_status(job, JobStatus.FAILED, actor, note)
+    set_status(job, JobStatus.FAILED, actor, note)
     on_unplan(job, actor)
     requests.on_job_failed(job)
     return sync_for_case(job.case)
@@ -270,7 +193,7 @@ def approve(job: Job, actor: User, *, at: datetime | None = None) -> Event | Non
     job.reviewed_at = at or utcnow()
     job.reviewed_by_id = actor.id
     job.rejection_reason = None
-    _set_status(job, JobStatus.APPROVED, actor, None)
+    set_status(job, JobStatus.APPROVED, actor, None)
     case = job.case
     found = case_flow.FLOWS[case.flow].get(DONE_EVENT[job.kind])
     notice = case_flow.Notice.WARRANTY_VOIDED if case.status is case_flow.Status.VOID else None
@@ -301,4 +224,4 @@ def reject(job: Job, actor: User, reason: str, *, to_dispatch: bool = False) -> 
     if to_dispatch:
         job.route_id, job.sequence, job.eta = None, None, None
     where = "despacho" if to_dispatch else "courier"
-    _set_status(job, JobStatus.REJECTED, actor, f"Devuelto a {where}: {reason}")
+    set_status(job, JobStatus.REJECTED, actor, f"Devuelto a {where}: {reason}")

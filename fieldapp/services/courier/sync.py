@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp.domain import jobs as job_rules
+from fieldapp.domain.attachments import COURIER_PHOTOS, PHOTO_LABELS, AttachmentPurpose
 from fieldapp.domain.jobs import FAILURE_LABELS, FailureReason, JobStatus
 from fieldapp.domain.service_number import InvalidServiceNumber, parse
 from fieldapp.domain.stock import StockCategory, StockStatus
@@ -30,12 +31,6 @@ from fieldapp.services.cases import places, visits
 from fieldapp.services.courier import route
 
 TYPES = ("arrive", "check_number", "photo", "refill", "signature", "complete", "fail")
-PHOTO_PURPOSES = {
-    "proof_of_purchase": "comprobante de compra",
-    "unit_condition": "estado del equipo",
-    "store_voucher": "voucher de la tienda",
-    "failed_attempt": "prueba de la visita",
-}
 # Enough for every purpose twice over; each photo is decoded and stored, so there is a limit.
 MAX_PHOTOS_PER_JOB = 10
 # A job the supervisor sent back to its courier can be fixed and closed again.
@@ -260,7 +255,7 @@ def _attach(user, job, kind: str, purpose: str, clean: uploads.CleanImage) -> At
 def _photo(user, job, device_at, payload):
     """One photo of the stop, cleaned and stored."""
     purpose = payload.get("purpose")
-    if purpose not in PHOTO_PURPOSES:
+    if purpose not in COURIER_PHOTOS:
         raise _Refused(422, "Indique qué muestra la foto.")
     taken = db.session.scalar(
         select(func.count())
@@ -270,8 +265,9 @@ def _photo(user, job, device_at, payload):
     if taken >= MAX_PHOTOS_PER_JOB:
         raise _Refused(422, f"Esta parada ya tiene {MAX_PHOTOS_PER_JOB} fotos: no se aceptan más.")
     attachment = _attach(user, job, "photo", purpose, uploads.clean_photo(_decode(payload)))
-    _note(user, job, "job_photo", f"Foto: {PHOTO_PURPOSES[purpose]}")
-    return f"Foto guardada ({PHOTO_PURPOSES[purpose]}).", {"attachment_id": attachment.id}
+    name = PHOTO_LABELS[purpose].name
+    _note(user, job, "job_photo", f"Foto: {name}")
+    return f"Foto guardada ({name}).", {"attachment_id": attachment.id}
 
 
 def _refill(user, job, device_at, payload):
@@ -327,7 +323,8 @@ def _fail(user, job, device_at, payload):
         raise _Refused(422, "Describa el motivo en la nota.")
     has_photo = db.session.scalar(
         select(Attachment.id).where(
-            Attachment.job_id == job.id, Attachment.purpose == "failed_attempt"
+            Attachment.job_id == job.id,
+            Attachment.purpose == AttachmentPurpose.FAILED_ATTEMPT,
         )
     )
     visits.fail(

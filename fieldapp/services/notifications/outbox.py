@@ -35,6 +35,7 @@ from fieldapp.extensions import db
 from fieldapp.infra import media
 from fieldapp.models import Case, CaseDeadline, Document, OutboxMessage
 from fieldapp.models.types import utcnow
+from fieldapp.services.notifications import wording
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def queue(
         key = f"{case.id}:{notice.value}:{scope}:{recipient.value}"
         if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
             continue
-        composed = notices.compose(notice, facts, recipient)
+        composed = wording.compose(notice, facts, recipient)
         message = OutboxMessage(
             idempotency_key=key,
             case_id=case.id,

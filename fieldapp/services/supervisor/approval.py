@@ -79,7 +79,7 @@ def item_for(job: Job) -> QueueItem:
     km = None
     if reference is not None and job.arrival_lat is not None and job.arrival_lon is not None:
         km = round(distance_km((job.arrival_lat, job.arrival_lon), reference), 1)
-    name = visits.DEADLINE_FOR[job.kind]
+    name = job_rules.DEADLINE_FOR[job.kind]
     due = next((d.due_at for d in job.case.deadlines if d.name == name), None)
     facts = JobFacts(
         expected_service_number=job.case.unit.service_number,

@@ -12,13 +12,13 @@ from fieldapp.domain import dashboard as figures
 from fieldapp.domain.case_flow import FLOW_LABELS, TERMINAL, Flow
 from fieldapp.domain.charts import Bar, bar_chart
 from fieldapp.domain.dashboard import CourierJobs, DeadlineRow, Rate
-from fieldapp.domain.deadlines import Urgency
+from fieldapp.domain.deadlines import DeadlineName, Urgency
+from fieldapp.domain.jobs import DEADLINE_FOR
 from fieldapp.domain.stock import PartStatus
 from fieldapp.domain.wording import count
 from fieldapp.extensions import db
 from fieldapp.models import Case, CaseDeadline, Job, Repair, Route, SparePart, Unit, User
 from fieldapp.models.types import utcnow
-from fieldapp.services.cases.visits import DEADLINE_FOR
 
 
 @dataclass(frozen=True)
@@ -96,12 +96,12 @@ def holders(rows: list[DeadlineRow]) -> dict[tuple[str, str], figures.Holder]:
     found = {}
     for row in rows:
         case = cases[row.case_number]
-        if row.name == "repair":
+        if row.name == DeadlineName.REPAIR:
             repair = db.session.scalar(select(Repair).where(Repair.case_id == case.id))
             person_id = repair and (repair.technician_id or repair.received_by_id)
             person = db.session.get(User, person_id) if person_id else None
             found[(row.case_number, row.name)] = figures.holder(
-                "repair", None, technician=person.full_name if person else None
+                DeadlineName.REPAIR, None, technician=person.full_name if person else None
             )
             continue
         job = db.session.scalar(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from fieldapp.domain.case_flow import FLOW_LABELS, Flow, Status
-from fieldapp.domain.deadlines import LIMA_TZ, met_in_time
+from fieldapp.domain.deadlines import LIMA_TZ, DeadlineName, met_in_time
 from fieldapp.extensions import db
 from fieldapp.infra import csv_files, pdf_render
 from fieldapp.models import Branch, Case, Programme
@@ -97,7 +97,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 def _served_at(case: Case) -> datetime | None:
     if case.repaired_at is not None:
         return case.repaired_at
-    swap = next((d for d in case.deadlines if d.name == "swap"), None)
+    swap = next((d for d in case.deadlines if d.name == DeadlineName.SWAP), None)
     return swap.done_at if swap is not None else None
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 
 from fieldapp.domain import case_flow
 from fieldapp.domain.case_flow import Event, Flow, Status
-from fieldapp.domain.deadlines import Urgency, urgency
+from fieldapp.domain.deadlines import DeadlineName, Urgency, urgency
 from fieldapp.domain.service_number import normalise
 from fieldapp.domain.stock import PartStatus, StockStatus
 from fieldapp.extensions import db
@@ -127,7 +127,7 @@ def repair_queue(now: datetime | None = None) -> list[QueueRow]:
     cases = db.session.scalars(select(Case).where(Case.status == Status.IN_WORKSHOP)).all()
     rows = []
     for case in cases:
-        deadline = next((d for d in case.deadlines if d.name == "repair"), None)
+        deadline = next((d for d in case.deadlines if d.name == DeadlineName.REPAIR), None)
         if deadline is None:
             rows.append(QueueRow(case, None, None))
         else:

@@ -19,8 +19,10 @@
       return video.play();
     }).then(function loop() {
       return detector.detect(video).then((codes) => {
-        const found = codes.map((c) => c.rawValue.replace(/[\s-]/g, "").toUpperCase())
-          .find((value) => /^[A-Z]\d{6}$/.test(value));
+        const numbers = window.FieldServiceNumber;
+        const rule = numbers.ruleOf(input);
+        const found = codes.map((c) => numbers.normalise(rule, c.rawValue))
+          .find((value) => value && numbers.fits(rule, value));
         if (found) {
           input.value = found;
           input.dispatchEvent(new Event("input", { bubbles: true }));

@@ -3,8 +3,7 @@
    server refused on sync opens again with the server's message, and so does the stop's close. */
 (function () {
   "use strict";
-  const SHAPE = /^[A-Z]\d{6}$/;
-  const normalise = (value) => (value || "").replace(/[\s-]/g, "").toUpperCase();
+  const numbers = () => window.FieldServiceNumber;  // the rule comes from the page
   const outbox = () => window.FieldOutbox;
 
   function markDone(stop, step, where) {
@@ -72,12 +71,13 @@
   function checkNumber(form) {
     const problems = [];
     const values = {};
+    const rule = numbers().ruleOf(form);
     form.querySelectorAll("input[data-number]").forEach((input) => {
-      const value = normalise(input.value);
+      const value = numbers().normalise(rule, input.value);
       input.value = value;
       const label = input.dataset.label;
-      if (!SHAPE.test(value)) {
-        problems.push(label + ": debe ser una letra y 6 dígitos (p. ej. T123456).");
+      if (!numbers().fits(rule, value)) {
+        problems.push(label + ": " + rule.message);
       } else if (input.dataset.expected && value !== input.dataset.expected) {
         problems.push(label + ": " + value + " no coincide con " + input.dataset.expected
           + ". Revise la etiqueta: puede ser otro equipo.");
@@ -278,7 +278,9 @@
       const confirm = stop.querySelector("[data-confirm-replacement]");
       if (replacement && confirm) {
         replacement.addEventListener("change", () => {
-          if (replacement.value) confirm.textContent = normalise(replacement.value);
+          if (replacement.value) {
+            confirm.textContent = numbers().normalise(numbers().ruleOf(replacement), replacement.value);
+          }
         });
       }
     });
