@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort
 from flask_login import current_user
 
 from fieldapp.infra import media
-from fieldapp.services.courier import route
+from fieldapp.services import access
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
@@ -17,9 +17,7 @@ def attachment(attachment_id: int):
 
     :raises NotFound: (404) when it does not exist, the user may not see it, or it is missing.
     """
-    found = route.attachment_for(current_user, attachment_id)
-    if found is None:
-        abort(404)
+    found = access.attachment_or_404(current_user, attachment_id)
     try:
         data = media.read(found.sha256, found.content_type)
     except FileNotFoundError:

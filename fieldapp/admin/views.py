@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from flask import render_template
-from sqlalchemy import select
 
 from fieldapp.admin import bp
-from fieldapp.extensions import db
-from fieldapp.models import ApiClient, User
 from fieldapp.models.types import utcnow
 from fieldapp.ops import background_status
+from fieldapp.services.accounts import queries as accounts
 
 
 @bp.get("/")
 def index():
     """Every user and API client."""
-    users = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-    clients = db.session.scalars(select(ApiClient).order_by(ApiClient.name)).all()
+    users = accounts.staff()
+    clients = accounts.api_clients()
     return render_template("admin/index.html", users=users, clients=clients)
 
 

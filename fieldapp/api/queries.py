@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from fieldapp.domain.case_flow import Status
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Case
+from fieldapp.services import access
 from fieldapp.services.cases import history
+from fieldapp.services.cases import queries as case_queries
 
 
 class CaseWithTimeline:
@@ -25,18 +27,12 @@ class CaseWithTimeline:
         return getattr(self._case, name)
 
 
-def readable_by(client: ApiClient) -> ColumnElement[bool]:
-    """The cases `client` may read: those it opened, and its granted programme's."""
-    mine = Case.created_by_api_client_id == client.id
-    if client.programme_id is None:
-        return mine
-    return or_(mine, Case.programme_id == client.programme_id)
+def find_case(case_number: str, client: ApiClient) -> Case:
+    """The case with this Call Center number, if `client` may read it.
 
-
-def find_case(case_number: str, client: ApiClient) -> Case | None:
-    """The case with this Call Center number, if `client` may read it."""
-    stmt = select(Case).where(Case.case_number == case_number, readable_by(client))
-    return db.session.scalar(stmt)
+    :raises CaseNotFound: for an unknown case number or one `client` may not read.
+    """
+    return case_queries.case_by_number(case_number, access.readable_by(client))
 
 
 def timeline(case: Case) -> list[history.TimelineEntry]:
@@ -53,7 +49,7 @@ def case_page(
 ) -> dict[str, Any]:
     """One page of the cases `client` may read, oldest change first (updated_at, id), with the
     total and next page."""
-    stmt = select(Case).where(readable_by(client))
+    stmt = select(Case).where(access.readable_by(client))
     if status:
         stmt = stmt.where(Case.status == Status(status))
     if updated_since is not None:

@@ -15,6 +15,7 @@ from fieldapp.api.schemas import (
     ErrorOut,
 )
 from fieldapp.services.cases import intake
+from fieldapp.services.cases.queries import CaseNotFound
 
 # Order matters: a request without a valid key gets 401 before its body is looked at.
 bp.before_request(auth.require_api_client)
@@ -72,9 +73,10 @@ def get_case(case_number: str):
     ---
     :raises NotFound: (404) for an unknown case number or another client's case.
     """
-    case = queries.find_case(case_number, auth.current_client())
-    if case is None:
-        abort(404, message=f"No existe el caso {case_number}.")
+    try:
+        case = queries.find_case(case_number, auth.current_client())
+    except CaseNotFound as missing:
+        abort(404, message=str(missing))
     return queries.CaseWithTimeline(case, queries.timeline(case))
 
 

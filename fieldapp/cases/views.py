@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from fieldapp.cases import bp
 from fieldapp.cases.forms import CaseForm
 from fieldapp.domain.case_flow import Flow, Origin, Status
 from fieldapp.domain.deadlines import Urgency
 from fieldapp.domain.geo import Gazetteer, Zone
-from fieldapp.extensions import db
-from fieldapp.models import Case
 from fieldapp.models.types import utcnow
 from fieldapp.services.cases import history, intake
+from fieldapp.services.cases import queries as case_queries
 from fieldapp.services.cases import search as case_search
 from fieldapp.services.cases.intake_preview import Preview, preview
 from fieldapp.services.organisation import branches
@@ -61,9 +59,7 @@ def show(case_number: str):
 
     :raises NotFound: for an unknown case number.
     """
-    case = db.session.scalar(select(Case).where(Case.case_number == case_number))
-    if case is None:
-        abort(404)
+    case = case_queries.case_by_number_or_404(case_number)
     now = utcnow()
     return render_template(
         "cases/show.html",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, current_app, render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_login import current_user
 
 from fieldapp.courier import bp
@@ -16,6 +16,7 @@ from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.service_number import browser_rule
 from fieldapp.models import Job
+from fieldapp.services import access
 from fieldapp.services.cases import places
 from fieldapp.services.courier import route as courier_route
 from fieldapp.services.dispatch import publishing
@@ -81,9 +82,7 @@ def stop(job_id: int):
 
     :raises NotFound: (404) when the stop is not on a route published to this courier.
     """
-    job = courier_route.stop_for(current_user, job_id)
-    if job is None:
-        abort(404)
+    job = access.stop_or_404(current_user, job_id)
     following = courier_route.next_stop(job)
     return render_template(
         "courier/stop.html",

@@ -8,7 +8,9 @@ from flask_login import current_user
 from fieldapp.documents import bp
 from fieldapp.extensions import db, limiter
 from fieldapp.models import Case, Document, Route
-from fieldapp.services.documents import access, issuing
+from fieldapp.services import access
+from fieldapp.services.documents import access as public_documents
+from fieldapp.services.documents import issuing
 from fieldapp.web.guard import public
 
 UNKNOWN_DOCUMENT = "Documento no encontrado o no válido"
@@ -19,10 +21,7 @@ def _load(document_id: int) -> Document:
 
     :raises NotFound: (404) for an unknown document or one the user may not see.
     """
-    document = db.session.get(Document, document_id)
-    if document is None or not access.can_download(document, current_user):
-        abort(404)
-    return document
+    return access.document_or_404(current_user, document_id)
 
 
 @bp.get("/documents/<int:document_id>.pdf")
@@ -52,7 +51,7 @@ def verify(token: str):
 
     An unknown token or code answers 404 with a page that says so.
     """
-    document = access.find_public(token)
+    document = public_documents.find_public(token)
     if document is None:
         page = render_template("documents/verify_unknown.html", message=UNKNOWN_DOCUMENT)
         response = Response(page, status=404)
@@ -67,7 +66,7 @@ def verify(token: str):
             "documents/verify.html",
             document=document,
             case_number=case.case_number if case is not None else None,
-            initials=access.initials(case.customer.name) if case is not None else None,
+            initials=public_documents.initials(case.customer.name) if case is not None else None,
             replacement=replacement,
         )
     )

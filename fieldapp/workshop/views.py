@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from fieldapp.domain.case_flow import Status
-from fieldapp.extensions import db
-from fieldapp.models import Case, SparePart
+from fieldapp.models import Case
 from fieldapp.models.types import utcnow
+from fieldapp.services.cases.queries import case_by_number_or_404
 from fieldapp.services.documents import issuing
-from fieldapp.services.workshop import repairs
+from fieldapp.services.workshop import queries, repairs
 from fieldapp.services.workshop.repairs import COUNTER_COLLECTION, REPAIR_FLOWS, WorkshopError
 from fieldapp.transaction import discard
 from fieldapp.workshop import bp
@@ -28,11 +27,7 @@ from fieldapp.workshop.forms import (
 
 def _index_page(form: ReceptionForm, status: int = 200):
     now = utcnow()
-    ready = db.session.scalars(
-        select(Case)
-        .where(Case.status == Status.REPAIRED, Case.flow.in_(COUNTER_COLLECTION))
-        .order_by(Case.repaired_at)
-    ).all()
+    ready = queries.awaiting_collection()
     return (
         render_template(
             "workshop/index.html", form=form, rows=repairs.repair_queue(now), ready=ready, now=now
@@ -74,8 +69,12 @@ def receive():
 
 
 def _load(case_number: str) -> Case:
-    case = db.session.scalar(select(Case).where(Case.case_number == case_number))
-    if case is None or case.flow not in REPAIR_FLOWS:
+    """The repair case with this number.
+
+    :raises NotFound: (404) for an unknown case or one the workshop does not repair.
+    """
+    case = case_by_number_or_404(case_number)
+    if case.flow not in REPAIR_FLOWS:
         abort(404)
     return case
 
@@ -171,7 +170,7 @@ def use_part(case_number: str):
     """
     case = _load(case_number)
     form = PartForm()
-    part = db.session.get(SparePart, form.part.data or 0) if form.validate_on_submit() else None
+    part = queries.spare_part(form.part.data) if form.validate_on_submit() else None
     if part is None:
         form.part.errors = ["Elija un repuesto disponible."]
         return _case_page(case, 422, part_form=form)

@@ -37,6 +37,7 @@ from fieldapp.models import (
 )
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
+from fieldapp.services.cases import queries as case_queries
 from fieldapp.services.cases import visits
 from fieldapp.services.notifications import outbox
 from fieldapp.services.organisation import branches
@@ -150,7 +151,7 @@ def open_case(
     branch = branches.serving(rules.place_field(data)[1], actor)
     result = assess(data, settings_for(programme, branch), now)
     case_number = data.case_number.strip()
-    existing = db.session.scalar(select(Case).where(Case.case_number == case_number))
+    existing = case_queries.find_by_number(case_number)
     if existing is not None:
         raise DuplicateCase(f"El caso {case_number} ya fue registrado.", "case_number", existing)
     unit = db.session.scalar(select(Unit).where(Unit.service_number == result.service_number.value))

@@ -1,4 +1,5 @@
-"""What a courier may see: their published routes, the stops on them and those stops' files."""
+"""A courier's day: their published route, each stop's steps and what comes next (which stops
+and files they may open is `fieldapp.services.access`)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,10 @@ from sqlalchemy import select
 from fieldapp.domain import jobs as job_rules
 from fieldapp.domain.deadlines import Urgency
 from fieldapp.domain.jobs import JobStatus
-from fieldapp.domain.roles import Role
 from fieldapp.domain.stock import StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import Attachment, Job, Route, StockUnit, SyncAction, User
 from fieldapp.services.cases import deadline_status, visits
-
-STAFF_SEE_ALL_MEDIA = frozenset({Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, Role.TECHNICIAN})
 
 
 def todays_route(user: User, day: date) -> Route | None:
@@ -35,30 +33,6 @@ def todays_route(user: User, day: date) -> Route | None:
         .order_by(Route.day.desc())
     )
     return next((r for r in published if r.day + timedelta(days=r.days - 1) >= day), None)
-
-
-def stop_for(user: User, job_id: int) -> Job | None:
-    """The job if it is on a route published to `user` (admins: any published route)."""
-    stmt = (
-        select(Job)
-        .join(Route, Job.route_id == Route.id)
-        .where(Job.id == job_id, Route.published_at.is_not(None))
-    )
-    if Role(user.role) is not Role.ADMIN:
-        stmt = stmt.where(Route.courier_id == user.id)
-    return db.session.scalar(stmt)
-
-
-def attachment_for(user: User, attachment_id: int) -> Attachment | None:
-    """The attachment if `user` may see it: staff see all, a courier only their stops' files."""
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None:
-        return None
-    if Role(user.role) in STAFF_SEE_ALL_MEDIA:
-        return attachment
-    if Role(user.role) is Role.COURIER and attachment.job_id is not None:
-        return attachment if stop_for(user, attachment.job_id) is not None else None
-    return None
 
 
 def urgency_of(job: Job, now: datetime | None = None) -> Urgency | None:

@@ -26,9 +26,8 @@ from fieldapp.extensions import db
 from fieldapp.infra import media, uploads
 from fieldapp.models import Attachment, Job, StockUnit, SyncAction, User
 from fieldapp.models.types import FIRST_DATE, LAST_DATE, MAX_ID, utcnow
-from fieldapp.services import audit
+from fieldapp.services import access, audit
 from fieldapp.services.cases import places, visits
-from fieldapp.services.courier import route
 
 TYPES = ("arrive", "check_number", "photo", "refill", "signature", "complete", "fail")
 # Enough for every purpose twice over; each photo is decoded and stored, so there is a limit.
@@ -96,7 +95,7 @@ def apply(user: User, raw) -> Answer:
         return Answer(
             refused.status, {"error": "invalid", "message": refused.message, **refused.extra}
         )
-    job = route.stop_for(user, job_id)
+    job = access.stop_for(user, job_id)
     record = SyncAction(
         client_id=client_id,
         user_id=user.id,

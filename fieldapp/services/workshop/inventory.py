@@ -20,6 +20,7 @@ from fieldapp.extensions import db
 from fieldapp.models import Case, Job, Programme, SparePart, StockMovement, StockUnit, Store, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
+from fieldapp.services.cases import queries as case_queries
 
 SWAP_JOBS = (JobKind.DOA_SWAP, JobKind.STORE_SWAP)
 
@@ -331,23 +332,12 @@ def store_for_credit(name: str, ubigeo: str) -> Store:
     return found
 
 
-def case_by_number(case_number: str) -> Case:
-    """A case by its number.
-
-    :raises StockError: when there is none.
-    """
-    case = db.session.scalar(select(Case).where(Case.case_number == case_number.strip()))
-    if case is None:
-        raise StockError(f"No existe el caso {case_number.strip()}.")
-    return case
-
-
 def reserve_for_case(case_number: str, actor: User | None) -> StockUnit:
     """Reserve a new unit for the open DOA swap visit of a case.
 
     :raises StockError: for an unknown case, one without a swap visit, or no unit left.
     """
-    case = case_by_number(case_number)
+    case = case_queries.case_by_number(case_number.strip(), missing=StockError)
     job = db.session.scalar(
         select(Job).where(Job.case_id == case.id, Job.kind.in_(SWAP_JOBS), Job.status.in_(OPEN_JOB))
     )
@@ -361,7 +351,7 @@ def collect_doa_for_case(case_number: str, actor: User | None) -> StockUnit:
 
     :raises StockError: for an unknown case, a case that is not a swapped DOA, or a repeat.
     """
-    case = case_by_number(case_number)
+    case = case_queries.case_by_number(case_number.strip(), missing=StockError)
     if case.kind.value != "doa" or case.status.value not in ("swapped", "closed"):
         raise StockError(f"El caso {case.case_number} no es un DOA con el cambio hecho.")
     return collect_doa(case, actor)
