@@ -19,7 +19,7 @@ from fieldapp.models.types import utcnow
 from fieldapp.ops import privacy
 from fieldapp.services.dispatch import optimisation_runs, planning, trip_planning
 from fieldapp.services.documents import issuing
-from fieldapp.services.notifications import outbox
+from fieldapp.services.notifications import delivery, outbox
 from fieldapp.transaction import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -68,25 +68,25 @@ def issue_pending(now: datetime | None = None, limit: int = 50) -> issuing.Issue
 # -- mail ---------------------------------------------------------------------------------------
 
 
-def deliver_pending(now: datetime | None = None, limit: int = 50) -> outbox.DeliveryReport:
+def deliver_pending(now: datetime | None = None, limit: int = 50) -> delivery.DeliveryReport:
     """Send up to `limit` due messages: each claimed in its own commit, then sent, then its
     outcome committed. A message is marked sent only once the server accepted it (or its .eml
     file was written); a mail server that is away ends the run (the rest wait)."""
     now = now or utcnow()
-    report = outbox.DeliveryReport()
+    report = delivery.DeliveryReport()
     with unit_of_work():
-        due = outbox.due_message_ids(now, limit)
-    transport = outbox.open_transport()
+        due = delivery.due_message_ids(now, limit)
+    transport = delivery.open_transport()
     try:
         for message_id in due:
             with unit_of_work():
-                claimed = outbox.claim(message_id, now)
+                claimed = delivery.claim(message_id, now)
             if not claimed:
                 report.skipped += 1
                 continue
             with unit_of_work():
                 message = db.session.get(OutboxMessage, message_id)
-                outcome = outbox.send_one(message, transport, now)
+                outcome = delivery.send_one(message, transport, now)
             if outcome == "sent":
                 report.sent += 1
                 continue
@@ -96,7 +96,7 @@ def deliver_pending(now: datetime | None = None, limit: int = 50) -> outbox.Deli
     finally:
         transport.close()
     with unit_of_work():
-        report.pending = outbox.pending_count()
+        report.pending = delivery.pending_count()
     return report
 
 
@@ -105,7 +105,7 @@ def deliver_mail() -> None:
     deliver_pending(limit=200)
 
 
-def check_deadlines() -> tuple[int, outbox.DeliveryReport]:
+def check_deadlines() -> tuple[int, delivery.DeliveryReport]:
     """Warn once of every deadline at risk or overdue, then send the mail; how many were
     warned and what the delivery did."""
     with unit_of_work():

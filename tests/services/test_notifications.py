@@ -23,6 +23,7 @@ from fieldapp.models import Case, OutboxMessage
 from fieldapp.models.types import utcnow
 from fieldapp.services.cases import intake
 from fieldapp.services.cases.progress import apply_event
+from fieldapp.services.notifications import delivery
 from fieldapp.services.notifications import outbox as notifications
 from fieldapp.worker.jobs import deliver_pending
 from tests import factories
@@ -235,9 +236,9 @@ def test_the_claim_update_is_won_by_one_worker_only(app):
     case = factories.case()
     message_id = outbox(case)[0].id
     now = utcnow()
-    assert notifications.claim(message_id, now) is True
-    assert notifications.claim(message_id, now) is False
-    assert notifications.claim(message_id, now + notifications.CLAIM_DURATION * 2) is True
+    assert delivery.claim(message_id, now) is True
+    assert delivery.claim(message_id, now) is False
+    assert delivery.claim(message_id, now + delivery.CLAIM_DURATION * 2) is True
 
 
 def test_two_workers_at_once_send_every_message_exactly_once(app, smtp):
