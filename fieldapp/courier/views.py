@@ -9,7 +9,7 @@ from flask import current_app, render_template, url_for
 from flask_login import current_user
 
 from fieldapp.courier import bp
-from fieldapp.domain import jobs as job_rules
+from fieldapp.domain import jobs
 from fieldapp.domain import stop_contact as contact
 from fieldapp.domain.attachments import PHOTO_LABELS
 from fieldapp.domain.deadlines import LIMA_TZ
@@ -93,8 +93,8 @@ def stop(job_id: int):
         state=courier_route.stop_state(job),
         photo_labels=PHOTO_LABELS,
         number_rule=browser_rule(job.case.programme.number_rules),
-        failure_reasons=job_rules.FAILURE_LABELS,
-        photo_reasons=" ".join(r.value for r in job_rules.FAILURE_NEEDS_PHOTO),
+        failure_reasons=jobs.FAILURE_LABELS,
+        photo_reasons=" ".join(r.value for r in jobs.FAILURE_NEEDS_PHOTO),
     )
 
 

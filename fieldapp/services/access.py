@@ -1,7 +1,7 @@
 """Loading single objects for a user or API client, only when they may see them.
 
 Every object-level access decision of the app goes through here (the rules themselves are
-`fieldapp.domain.access`), so a view loads with one call and cannot forget the check. The
+`fieldapp.domain.permissions`), so a view loads with one call and cannot forget the check. The
 `*_for` loaders answer None for "missing or not yours" alike (callers say 404 either way, so a
 stranger cannot tell one from the other); the `*_or_404` ones abort for views.
 """
@@ -14,7 +14,7 @@ from typing import TypeVar
 from flask import abort
 from sqlalchemy import ColumnElement, or_, select
 
-from fieldapp.domain import access as rules
+from fieldapp.domain import permissions
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Attachment, Case, Document, Job, Route, User
 
@@ -41,7 +41,7 @@ def _published_stop(job_id: int) -> tuple[Job, int] | tuple[None, None]:
 def stop_for(user: User, job_id: int) -> Job | None:
     """The job if it is on a route published to `user` (admins: any published route)."""
     job, courier_id = _published_stop(job_id)
-    if job is None or not rules.may_work_stop(user.role, user.id, courier_id):
+    if job is None or not permissions.may_work_stop(user.role, user.id, courier_id):
         return None
     return job
 
@@ -59,8 +59,8 @@ def _if_seen(user: User, found: T | None, courier_of: Callable[[T], int | None])
     staff see everything)."""
     if found is None:
         return None
-    courier_id = None if rules.is_staff(user.role) else courier_of(found)
-    return found if rules.may_see_courier_work(user.role, user.id, courier_id) else None
+    courier_id = None if permissions.is_staff(user.role) else courier_of(found)
+    return found if permissions.may_see_courier_work(user.role, user.id, courier_id) else None
 
 
 def _attachment_courier(attachment: Attachment) -> int | None:

@@ -31,9 +31,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from fieldapp.domain.assessment import CaseInput, CustomerInput, StoreInput
 from fieldapp.domain.case_flow import Origin
 from fieldapp.domain.deadlines import LIMA_TZ, lima_date
-from fieldapp.domain.intake import CaseInput, CustomerInput, StoreInput
 from fieldapp.infra import csv_files
 
 MAX_ROWS = 5000

@@ -1,5 +1,5 @@
 """Case intake: every way a case comes in (API, counter form, CSV) ends here, under one set of
-rules (`domain.intake`), so a case is either stored whole with its deadlines and audit event, or
+rules (`domain.assessment`), so a case is either stored whole with its deadlines and audit event, or
 not at all."""
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from fieldapp.domain import case_flow
-from fieldapp.domain import intake as rules
-from fieldapp.domain.case_flow import Flow, Notice, Status
-from fieldapp.domain.intake import (
+from fieldapp.domain import assessment, case_flow
+from fieldapp.domain.assessment import (
     Assessment,
     CaseInput,
     CustomerInput,
@@ -21,6 +19,7 @@ from fieldapp.domain.intake import (
     IntakeSettings,
     StoreInput,
 )
+from fieldapp.domain.case_flow import Flow, Notice, Status
 from fieldapp.domain.warranty import ProgrammeRules
 from fieldapp.extensions import db
 from fieldapp.models import (
@@ -131,7 +130,7 @@ def assess(data: CaseInput, settings: IntakeSettings, now: datetime | None = Non
 
     :raises IntakeError: with every invalid field and its message.
     """
-    return rules.assess(data, settings, now or utcnow())
+    return assessment.assess(data, settings, now or utcnow())
 
 
 def open_case(
@@ -148,7 +147,7 @@ def open_case(
     if programme is None:
         client_programme = actor.programme if isinstance(actor, ApiClient) else None
         programme = client_programme or default_programme()
-    branch = branches.serving(rules.place_field(data)[1], actor)
+    branch = branches.serving(assessment.place_field(data)[1], actor)
     result = assess(data, settings_for(programme, branch), now)
     case_number = data.case_number.strip()
     existing = case_queries.find_by_number(case_number)

@@ -1,5 +1,5 @@
 """Live feedback for the counter form: what the rules say about each field filled so far, before
-anything is stored — the steps of `domain.intake`, each run when its values are there (the full
+anything is stored — the steps of `domain.assessment`, each run when its values are there (the full
 check runs in `intake.open_case` on submit)."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from fieldapp.domain import service_number, warranty
+from fieldapp.domain.assessment import IntakeSettings, classify, place, plan
 from fieldapp.domain.case_flow import Flow, Origin
 from fieldapp.domain.deadlines import Deadline, lima_date
 from fieldapp.domain.geo import Location, UnknownUbigeo
-from fieldapp.domain.intake import IntakeSettings, classify, place, plan
 from fieldapp.domain.warranty import CaseKind
 
 

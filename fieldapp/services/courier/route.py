@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from fieldapp.domain import jobs as job_rules
+from fieldapp.domain import jobs
 from fieldapp.domain.deadlines import Urgency
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.domain.stock import StockStatus
@@ -44,7 +44,7 @@ def urgency_of(job: Job, now: datetime | None = None) -> Urgency | None:
 class StopState:
     """What the stop screen needs: the steps this kind of stop requires and which are done."""
 
-    evidence: job_rules.Evidence
+    evidence: jobs.Evidence
     required_photos: tuple[str, ...]
     needs_replacement: bool
     needs_refill_check: bool
@@ -69,9 +69,9 @@ def stop_state(job: Job) -> StopState:
     )
     return StopState(
         evidence=visits.evidence_of(job),
-        required_photos=job_rules.REQUIRED_PHOTOS[job.kind],
-        needs_replacement=job.kind in job_rules.HANDS_OVER_NEW_UNIT,
-        needs_refill_check=job.kind in job_rules.COLLECTS_UNIT,
+        required_photos=jobs.REQUIRED_PHOTOS[job.kind],
+        needs_replacement=job.kind in jobs.HANDS_OVER_NEW_UNIT,
+        needs_refill_check=job.kind in jobs.COLLECTS_UNIT,
         attachments=list(attachments),
         reserved_unit=reserved,
     )

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from fieldapp.domain import jobs as job_rules
+from fieldapp.domain import jobs
 from fieldapp.domain.attachments import COURIER_PHOTOS, PHOTO_LABELS, AttachmentPurpose
 from fieldapp.domain.jobs import FAILURE_LABELS, FailureReason, JobStatus
 from fieldapp.domain.service_number import InvalidServiceNumber, parse
@@ -127,7 +127,7 @@ def _run(user: User, job: Job | None, kind: str, device_at, payload: dict) -> An
         if job is None:
             raise _Refused(404, "La parada no existe o no está en una ruta publicada para usted.")
         if job.status not in WORKING:
-            label = job_rules.JOB_STATUS_LABELS[job.status]
+            label = jobs.JOB_STATUS_LABELS[job.status]
             raise _Refused(409, f"La parada ya no está en curso (estado: {label}).")
         with db.session.begin_nested():
             message, extra = HANDLERS[kind](user, job, device_at, payload)
@@ -142,7 +142,7 @@ def _run(user: User, job: Job | None, kind: str, device_at, payload: dict) -> An
     except StaleDataError:
         db.session.expire_all()
         return Answer(409, {"error": "conflict", "message": "La parada cambió mientras tanto."})
-    status = job_rules.JOB_STATUS_LABELS[job.status]
+    status = jobs.JOB_STATUS_LABELS[job.status]
     body = {"ok": True, "message": message, "job": {"id": job.id, "status": job.status.value}}
     return Answer(200, {**body, "job_status_label": status, **extra})
 
@@ -198,7 +198,7 @@ def _check_number(user, job, device_at, payload):
             "del equipo: puede ser otro equipo.",
         )
     replacement = None
-    if job.kind in job_rules.HANDS_OVER_NEW_UNIT:
+    if job.kind in jobs.HANDS_OVER_NEW_UNIT:
         replacement = _number(payload.get("replacement"), "Equipo nuevo", job)
         _check_replacement(job, replacement)
     job.checked_service_number = checked

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from fieldapp.domain import jobs as job_rules
+from fieldapp.domain import jobs
 from fieldapp.domain.stock import StockCategory, StockStatus
 from fieldapp.extensions import db
 from fieldapp.models import Job, StockUnit, User
@@ -25,7 +25,7 @@ def reserved_for(job: Job) -> StockUnit | None:
 
 def needs_unit(job: Job) -> bool:
     """Whether the stop hands over a new unit (and so needs one reserved)."""
-    return job.kind in job_rules.HANDS_OVER_NEW_UNIT
+    return job.kind in jobs.HANDS_OVER_NEW_UNIT
 
 
 def on_hand_new_units() -> list[StockUnit]:
@@ -77,6 +77,6 @@ def release(job: Job, actor: User) -> None:
     inventory.release(unit, actor, note="Liberado por despacho")
 
 
-def unreserved_swaps(jobs: Iterable[Job]) -> list[Job]:
-    """Stops among `jobs` that hand over a new unit but have none reserved."""
-    return [job for job in jobs if needs_unit(job) and reserved_for(job) is None]
+def unreserved_swaps(stops: Iterable[Job]) -> list[Job]:
+    """The `stops` that hand over a new unit but have none reserved."""
+    return [job for job in stops if needs_unit(job) and reserved_for(job) is None]

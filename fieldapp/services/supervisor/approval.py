@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from fieldapp.domain import jobs as job_rules
+from fieldapp.domain import jobs
 from fieldapp.domain.case_flow import Status
 from fieldapp.domain.geo import Gazetteer, Zone, distance_km
 from fieldapp.domain.jobs import JobStatus
@@ -79,7 +79,7 @@ def item_for(job: Job) -> QueueItem:
     km = None
     if reference is not None and job.arrival_lat is not None and job.arrival_lon is not None:
         km = round(distance_km((job.arrival_lat, job.arrival_lon), reference), 1)
-    name = job_rules.DEADLINE_FOR[job.kind]
+    name = jobs.DEADLINE_FOR[job.kind]
     due = next((d.due_at for d in job.case.deadlines if d.name == name), None)
     facts = JobFacts(
         expected_service_number=job.case.unit.service_number,
@@ -90,7 +90,7 @@ def item_for(job: Job) -> QueueItem:
         device_times=(job.device_arrived_at, job.device_completed_at),
         due_at=due,
         completed_at=job.completed_at,
-        missing=tuple(job_rules.missing_evidence(job.kind, visits.evidence_of(job))),
+        missing=tuple(jobs.missing_evidence(job.kind, visits.evidence_of(job))),
         by_carrier=job.mode is JobMode.CARRIER,
     )
     return QueueItem(

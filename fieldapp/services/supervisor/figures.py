@@ -8,7 +8,7 @@ from datetime import datetime
 from markupsafe import Markup
 from sqlalchemy import select
 
-from fieldapp.domain import dashboard as figures
+from fieldapp.domain import dashboard
 from fieldapp.domain.case_flow import FLOW_LABELS, TERMINAL, Flow
 from fieldapp.domain.charts import Bar, bar_chart
 from fieldapp.domain.dashboard import CourierJobs, DeadlineRow, Rate
@@ -28,7 +28,7 @@ class Dashboard:
     by_flow: list[Rate]
     by_week: list[Rate]
     risk: dict[Urgency, list[DeadlineRow]]
-    holders: dict[tuple[str, str], figures.Holder]  # (case number, deadline) -> who acts
+    holders: dict[tuple[str, str], dashboard.Holder]  # (case number, deadline) -> who acts
     couriers: list[CourierJobs]
     doa_rates: list[Rate]
     parts: list[Rate]
@@ -83,7 +83,7 @@ def _percent_bars(rates: list[Rate], label=lambda rate: rate.label) -> list[Bar]
     ]
 
 
-def holders(rows: list[DeadlineRow]) -> dict[tuple[str, str], figures.Holder]:
+def holders(rows: list[DeadlineRow]) -> dict[tuple[str, str], dashboard.Holder]:
     """Who holds the work of each listed deadline: the courier of its visit, dispatch, the
     supervisor or the workshop, with the visit to link to."""
     numbers = {row.case_number for row in rows}
@@ -100,7 +100,7 @@ def holders(rows: list[DeadlineRow]) -> dict[tuple[str, str], figures.Holder]:
             repair = db.session.scalar(select(Repair).where(Repair.case_id == case.id))
             person_id = repair and (repair.technician_id or repair.received_by_id)
             person = db.session.get(User, person_id) if person_id else None
-            found[(row.case_number, row.name)] = figures.holder(
+            found[(row.case_number, row.name)] = dashboard.holder(
                 DeadlineName.REPAIR, None, technician=person.full_name if person else None
             )
             continue
@@ -113,13 +113,13 @@ def holders(rows: list[DeadlineRow]) -> dict[tuple[str, str], figures.Holder]:
             .order_by(Job.id.desc())
         )
         route = db.session.get(Route, job.route_id) if job and job.route_id else None
-        made = figures.holder(
+        made = dashboard.holder(
             row.name,
             job.status.value if job else None,
             courier=route.courier.full_name if route else None,
             published=route is not None and route.published_at is not None,
         )
-        found[(row.case_number, row.name)] = figures.Holder(made.who, job.id if job else None)
+        found[(row.case_number, row.name)] = dashboard.Holder(made.who, job.id if job else None)
     return found
 
 
@@ -134,9 +134,9 @@ def build(
     serves, when given; the reused parts are the workshop's, of every branch)."""
     now = now or utcnow()
     rows = deadline_rows(programme_id, branch_id)
-    by_flow = figures.met_by_flow(rows, now)
-    by_week = figures.met_by_week(rows, now)
-    couriers = figures.jobs_per_courier(
+    by_flow = dashboard.met_by_flow(rows, now)
+    by_week = dashboard.met_by_week(rows, now)
+    couriers = dashboard.jobs_per_courier(
         db.session.execute(
             _of(
                 select(User.full_name, Job.status)
@@ -148,13 +148,13 @@ def build(
             )
         ).all()
     )
-    doa_rates = figures.doa_rate_by_model(
+    doa_rates = dashboard.doa_rate_by_model(
         (model, kind.value)
         for model, kind in db.session.execute(
             _of(select(Unit.model, Case.kind).join(Unit), programme_id, branch_id)
         ).all()
     )
-    parts, used, recorded = figures.parts_reused(
+    parts, used, recorded = dashboard.parts_reused(
         (name, status is PartStatus.USED)
         for name, status in db.session.execute(select(SparePart.name, SparePart.status)).all()
     )
@@ -180,7 +180,7 @@ def build(
         ),
         "doa": bar_chart(_percent_bars(doa_rates), "Tasa DOA por modelo (%)", 100),
     }
-    risk = figures.at_risk_now(rows, now)
+    risk = dashboard.at_risk_now(rows, now)
     return Dashboard(
         by_flow=by_flow,
         by_week=by_week,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldapp.domain.access import STAFF, is_staff, may_see_courier_work, may_work_stop
+from fieldapp.domain.permissions import STAFF, is_staff, may_see_courier_work, may_work_stop
 from fieldapp.domain.roles import Role
 
 ME, SOMEONE_ELSE = 7, 8

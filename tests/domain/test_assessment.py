@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from fieldapp.domain import intake
+from fieldapp.domain import assessment
+from fieldapp.domain.assessment import CaseInput, CustomerInput, IntakeError, StoreInput
 from fieldapp.domain.case_flow import Flow, Origin, Status
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.geo import UnknownUbigeo, Zone
-from fieldapp.domain.intake import CaseInput, CustomerInput, IntakeError, StoreInput
 from fieldapp.domain.warranty import CaseKind, OutOfWarranty, ProgrammeRules
 
 NOW = datetime(2026, 11, 20, 17, 0, tzinfo=LIMA_TZ)
-SETTINGS = intake.IntakeSettings(
+SETTINGS = assessment.IntakeSettings(
     rules=ProgrammeRules(), origin_point=(-12.0977, -77.0365), thresholds_km=(200.0, 500.0)
 )
 
@@ -36,12 +36,12 @@ def case_input(**overrides) -> CaseInput:
 
 def errors_of(**overrides) -> dict[str, list[str]]:
     with pytest.raises(IntakeError) as info:
-        intake.assess(case_input(**overrides), SETTINGS, NOW)
+        assessment.assess(case_input(**overrides), SETTINGS, NOW)
     return info.value.errors
 
 
 def test_a_warranty_case_in_lima_gets_its_flow_and_status():
-    result = intake.assess(case_input(), SETTINGS, NOW)
+    result = assessment.assess(case_input(), SETTINGS, NOW)
     assert result.service_number.value == "T481203"
     assert result.kind is CaseKind.WARRANTY and result.location.zone is Zone.LIMA
     assert result.flow is Flow.WARRANTY_LIMA and result.status is Status.RECEIVED
@@ -50,7 +50,7 @@ def test_a_warranty_case_in_lima_gets_its_flow_and_status():
 
 
 def test_a_recent_purchase_in_the_provinces_is_a_doa_there_with_its_swap_deadline():
-    result = intake.assess(
+    result = assessment.assess(
         case_input(purchase_date=date(2026, 11, 1), customer={"ubigeo": "040101"}), SETTINGS, NOW
     )
     assert result.kind is CaseKind.DOA and result.flow is Flow.DOA_PROVINCES
@@ -59,7 +59,7 @@ def test_a_recent_purchase_in_the_provinces_is_a_doa_there_with_its_swap_deadlin
 
 
 def test_a_walk_in_starts_in_the_workshop_with_its_repair_clock_running():
-    result = intake.assess(case_input(origin=Origin.ST_COUNTER), SETTINGS, NOW)
+    result = assessment.assess(case_input(origin=Origin.ST_COUNTER), SETTINGS, NOW)
     assert result.flow is Flow.WALK_IN and result.status is Status.IN_WORKSHOP
     assert [(d.name, d.starts_at) for d in result.deadlines] == [
         ("repair", NOW - timedelta(hours=1))
@@ -104,8 +104,8 @@ def test_store_needs_a_name():
 def test_a_store_case_is_placed_at_the_store():
     store = StoreInput(name="Ripley", ubigeo=" 130101 ")
     data = case_input(origin=Origin.STORE, store=store)
-    assert intake.place_field(data) == ("store.ubigeo", "130101")
-    assert intake.assess(data, SETTINGS, NOW).location.district.ubigeo == "130101"
+    assert assessment.place_field(data) == ("store.ubigeo", "130101")
+    assert assessment.assess(data, SETTINGS, NOW).location.district.ubigeo == "130101"
 
 
 @pytest.mark.parametrize(
@@ -135,10 +135,10 @@ def test_texts_must_fit_and_hold_no_control_characters():
 
 def test_the_single_steps_decide_as_the_whole_check():
     data = case_input(purchase_date=date(2026, 11, 1), customer={"ubigeo": "040101"})
-    whole = intake.assess(data, SETTINGS, NOW)
-    kind = intake.classify(date(2026, 11, 1), date(2026, 11, 20), NOW, SETTINGS)
-    location = intake.place("040101", SETTINGS)
-    flow, deadlines = intake.plan(kind, location, Origin.CALL_CENTER, whole.received_at)
+    whole = assessment.assess(data, SETTINGS, NOW)
+    kind = assessment.classify(date(2026, 11, 1), date(2026, 11, 20), NOW, SETTINGS)
+    location = assessment.place("040101", SETTINGS)
+    flow, deadlines = assessment.plan(kind, location, Origin.CALL_CENTER, whole.received_at)
     assert (kind, location, flow, deadlines) == (
         whole.kind,
         whole.location,
@@ -149,6 +149,6 @@ def test_the_single_steps_decide_as_the_whole_check():
 
 def test_the_steps_raise_what_the_preview_reports():
     with pytest.raises(OutOfWarranty):
-        intake.classify(date(2024, 1, 10), date(2026, 11, 20), NOW, SETTINGS)
+        assessment.classify(date(2024, 1, 10), date(2026, 11, 20), NOW, SETTINGS)
     with pytest.raises(UnknownUbigeo):
-        intake.place("999999", SETTINGS)
+        assessment.place("999999", SETTINGS)
