@@ -15,26 +15,30 @@ from fieldapp.domain.shipments import Direction, JobMode, ShipmentStatus
 from fieldapp.extensions import db
 from fieldapp.models import Job, Shipment
 from fieldapp.models.types import utcnow
+from fieldapp.services import access
 from fieldapp.services.dispatch import carrier_shipments
+from fieldapp.services.organisation import branches
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
 
 
 def _job(job_id: int, *, carrier: bool | None = None) -> Job:
     """The job, or 404 (also when it is not, or already is, sent by agency as asked)."""
-    job = db.session.get(Job, job_id)
-    if job is None or (carrier is not None and (job.mode is JobMode.CARRIER) != carrier):
+    job = access.job_to_dispatch_or_404(current_user, job_id)
+    if carrier is not None and (job.mode is JobMode.CARRIER) != carrier:
         abort(404)
     return job
 
 
 @bp.get("/shipments/")
 def shipments_index():
-    """Jobs sent by agency that are not closed yet, by deadline."""
+    """Jobs sent by agency that are not closed yet, by deadline, of the branch shown."""
+    scope = branches.scope_for(current_user, request.args.get("branch"))
     return render(
         "dispatch/shipments.html",
         "dispatch/shipments.html",
-        items=carrier_shipments.open_jobs(),
+        items=carrier_shipments.open_jobs(scope.branch_id),
+        scope=scope,
         now=utcnow(),
     )
 
@@ -128,6 +132,7 @@ def move_shipment(shipment_id: int):
     found = db.session.get(Shipment, shipment_id)
     if found is None:
         abort(404)
+    _job(found.job_id)  # 404 for a shipment of another branch's job
     form = _move_form(found, CombinedMultiDict((request.files, request.form)))
     if form.validate():
         upload, signature = form.waybill_photo.data, form.receiver_signature.data

@@ -11,9 +11,10 @@ from fieldapp import clock
 from fieldapp.dispatch import bp
 from fieldapp.domain.routing import Slot, slot_window
 from fieldapp.domain.wording import count
-from fieldapp.extensions import db, htmx
-from fieldapp.models import Job, User
+from fieldapp.extensions import htmx
+from fieldapp.models import Job
 from fieldapp.models.types import FIRST_DATE, LAST_DATE
+from fieldapp.services import access
 from fieldapp.services.dispatch import board_map as dispatch_map
 from fieldapp.services.dispatch import carrier_shipments, optimisation_runs, planning, publishing
 from fieldapp.services.organisation import branches
@@ -100,10 +101,8 @@ def _failed(day: date, exc: planning.DispatchError):
 
 
 def _job(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if job is None:
-        abort(404)
-    return job
+    """The job, if the dispatcher's branch serves its case (else 404)."""
+    return access.job_to_dispatch_or_404(current_user, job_id)
 
 
 def _version() -> int | None:
@@ -175,9 +174,7 @@ def availability(day: str, user_id: int):
     :raises NotFound: for an unknown user.
     """
     when = _day(day)
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = access.courier_to_dispatch_or_404(current_user, user_id)
     available = request.form.get("available") == "1"
     planning.set_available(user, when, available, current_user)
     state = "disponible" if available else "no disponible"

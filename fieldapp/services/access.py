@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, or_, select
 from fieldapp.domain import permissions
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Attachment, Case, Document, Job, Route, User
+from fieldapp.services.organisation import branches
 
 T = TypeVar("T")
 
@@ -115,3 +116,31 @@ def readable_by(client: ApiClient) -> ColumnElement[bool]:
     if client.programme_id is None:
         return mine
     return or_(mine, Case.programme_id == client.programme_id)
+
+
+def job_to_dispatch(user: User, job_id: int) -> Job | None:
+    """A job `user` may plan, edit, reserve for or send by agency: any job for those who may
+    choose a branch, else only the jobs of cases their branch serves."""
+    job = db.session.get(Job, job_id)
+    if job is None or not branches.may_act_on(user, job.case.branch_id):
+        return None
+    return job
+
+
+def job_to_dispatch_or_404(user: User, job_id: int) -> Job:
+    """`job_to_dispatch` for views.
+
+    :raises NotFound: for an unknown job, or one of another branch.
+    """
+    return _or_404(job_to_dispatch(user, job_id))
+
+
+def courier_to_dispatch_or_404(user: User, courier_id: int) -> User:
+    """A courier whose day `user` may plan (their branch's, or any for who may choose).
+
+    :raises NotFound: for an unknown user, or a courier of another branch.
+    """
+    courier = db.session.get(User, courier_id)
+    if courier is None or not branches.may_act_on(user, courier.branch_id):
+        abort(404)
+    return courier

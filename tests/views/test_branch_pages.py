@@ -297,3 +297,66 @@ def test_the_statement_pdf_names_the_branch(counters, both_branches_figures):
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(statement.to_pdf(built))).pages)
     assert "Sede Mostrador San Luis" in text.replace("\n", " ")
     assert db.session.scalar(select(Job.id).limit(1)) is not None
+
+
+# --- the board's other actions ----------------------------------------------------------------
+
+
+def test_a_branch_dispatcher_cannot_touch_another_branchs_jobs_or_couriers_by_url(
+    client, login, counters, two_boards
+):
+    today, planned = two_boards
+    login(_staff(Role.DISPATCHER, counters["san-luis"]).username)
+    token = csrf_token(client, "/dispatch/")
+    isidro_job, isidro_case, isidro_route = planned["san-isidro"]
+    luis_job = planned["san-luis"][0]
+    day = today.isoformat()
+    for action in ("lock", "remove", "reserve", "release"):
+        response = client.post(
+            f"/dispatch/{day}/jobs/{isidro_job.id}/{action}", data={"csrf_token": token}
+        )
+        assert response.status_code == 404, action
+    assert client.get(f"/dispatch/jobs/{isidro_job.id}/carrier").status_code == 404
+    assert client.get(f"/dispatch/shipments/jobs/{isidro_job.id}").status_code == 404
+    isidro_courier = isidro_route.courier_id
+    response = client.post(
+        f"/dispatch/{day}/couriers/{isidro_courier}/availability",
+        data={"csrf_token": token, "available": "0"},
+    )
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert isidro_job.route_id == isidro_route.id and not isidro_job.locked  # untouched
+    # Their own branch's job: the same actions work.
+    response = client.post(f"/dispatch/{day}/jobs/{luis_job.id}/lock", data={"csrf_token": token})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert luis_job.locked
+    assert client.get(f"/dispatch/jobs/{luis_job.id}/carrier").status_code == 200
+
+
+def test_the_shipments_list_shows_the_branchs_carrier_jobs(client, login, counters, two_boards):
+    _today, planned = two_boards
+    admin = _staff(Role.ADMIN)
+    login(admin.username)
+    for code in ("san-isidro", "san-luis"):
+        job = planned[code][0]
+        path = f"/dispatch/jobs/{job.id}/carrier"
+        response = client.post(
+            path,
+            data={
+                "csrf_token": csrf_token(client, path),
+                "carrier": "Shalom",
+                "agency_branch": f"Shalom {code}",
+                "declared_units": "1",
+                "waybill_to_customer": f"SH-{code.upper()}",
+            },
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)
+    every = _text(client, "/dispatch/shipments/?branch=all")
+    assert "SH-SAN-ISIDRO" in every and "SH-SAN-LUIS" in every
+    only_luis = _text(client, "/dispatch/shipments/?branch=san-luis")
+    assert "SH-SAN-LUIS" in only_luis and "SH-SAN-ISIDRO" not in only_luis
+    _switch(client, login, _staff(Role.DISPATCHER, counters["san-isidro"]), "/dispatch/")
+    own = _text(client, "/dispatch/shipments/?branch=san-luis")  # asking changes nothing
+    assert "SH-SAN-ISIDRO" in own and "SH-SAN-LUIS" not in own
+    assert "Mostrador San Isidro" in own

@@ -24,7 +24,15 @@ from fieldapp.domain.routing import Point
 from fieldapp.domain.shipments import Direction, JobMode, ShipmentFacts, ShipmentStatus
 from fieldapp.extensions import db
 from fieldapp.infra import media, uploads
-from fieldapp.models import Attachment, AttachmentPurpose, CourierProfile, Job, Shipment, User
+from fieldapp.models import (
+    Attachment,
+    AttachmentPurpose,
+    Case,
+    CourierProfile,
+    Job,
+    Shipment,
+    User,
+)
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
 from fieldapp.services.cases import visits
@@ -385,16 +393,16 @@ class OpenShipment:
     arrivals: dict[int, datetime | None]  # expected arrival by shipment id
 
 
-def open_jobs() -> list[OpenShipment]:
-    """Jobs sent by agency still travelling or waiting to be closed, by deadline."""
-    found = db.session.scalars(
-        select(Job)
-        .where(
-            Job.mode == JobMode.CARRIER,
-            Job.status.in_([*OPEN_JOB, JobStatus.REJECTED]),
-        )
-        .order_by(Job.due_at)
+def open_jobs(branch_id: int | None = None) -> list[OpenShipment]:
+    """Jobs sent by agency still travelling or waiting to be closed, by deadline (of the cases
+    `branch_id` serves; None: every branch)."""
+    query = select(Job).where(
+        Job.mode == JobMode.CARRIER,
+        Job.status.in_([*OPEN_JOB, JobStatus.REJECTED]),
     )
+    if branch_id is not None:
+        query = query.join(Case, Job.case_id == Case.id).where(Case.branch_id == branch_id)
+    found = db.session.scalars(query.order_by(Job.due_at))
     items = []
     for job in found:
         legs = of_job(job)
