@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from fieldapp.dispatch import bp
 from fieldapp.dispatch.views import _day, _done, _failed, _job
-from fieldapp.services.dispatch import planning, reservations
+from fieldapp.services.dispatch import reservations
+from fieldapp.services.dispatch.errors import DispatchError
 from fieldapp.services.workshop import inventory
 
 
@@ -32,7 +33,7 @@ def reserve(day: str, job_id: int):
     try:
         unit = reservations.reserve(job, request.form.get("unit_id", type=int), current_user)
     except inventory.StockError as exc:
-        return _failed(when, planning.DispatchError(str(exc)))
+        return _failed(when, DispatchError(str(exc)))
     return _done(when, f"Equipo nuevo {unit.service_number} reservado para {job.case.case_number}.")
 
 
@@ -46,5 +47,5 @@ def release(day: str, job_id: int):
     try:
         reservations.release(job, current_user)
     except inventory.StockError as exc:
-        return _failed(when, planning.DispatchError(str(exc)))
+        return _failed(when, DispatchError(str(exc)))
     return _done(when, f"Reserva liberada: {job.case.case_number}.", "info")

@@ -16,8 +16,8 @@ from fieldapp.models import Job, Route, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
 from fieldapp.services.cases import visits
-from fieldapp.services.dispatch import reservations
-from fieldapp.services.dispatch.planning import DispatchError, board
+from fieldapp.services.dispatch import board, reservations
+from fieldapp.services.dispatch.errors import DispatchError
 from fieldapp.services.notifications import outbox
 
 
@@ -27,7 +27,7 @@ def publish(day: date, actor: User) -> list[Route]:
 
     :raises DispatchError: when there is nothing to publish.
     """
-    routes = [r for r in board(day).routes]
+    routes = [r for r in board.of_day(day).routes]
     if not routes:
         raise DispatchError("No hay rutas con paradas para publicar.")
     now = utcnow()
@@ -106,7 +106,7 @@ def _tell_customer(job: Job) -> None:
 
 def unpublish(day: date, actor: User) -> None:
     """Take the day's routes back from the couriers (stops not yet worked)."""
-    for route in board(day).routes:
+    for route in board.of_day(day).routes:
         if route.published_at is None:
             continue
         route.published_at = None

@@ -20,7 +20,8 @@ from fieldapp.extensions import db
 from fieldapp.models import Job, Route, UnplannedJob, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
-from fieldapp.services.dispatch import carrier_shipments, planning
+from fieldapp.services.dispatch import board, carrier_shipments
+from fieldapp.services.dispatch.errors import DispatchError, StaleRoute
 from fieldapp.services.dispatch.problem import courier_for, request_for, travel_model
 
 
@@ -64,7 +65,7 @@ class TripProblem:
     due: dict[int, int]
 
 
-def _can_leave(courier: planning.CourierDay) -> bool:
+def _can_leave(courier: board.CourierDay) -> bool:
     """A hub courier can go on a trip: free, or their day route is still theirs to change (not
     published, no locked stop, every stop only planned)."""
     route = courier.route
@@ -81,8 +82,8 @@ def prepare(day: date, branch_id: int | None = None) -> TripProblem:
     their day route (a trip may take them along). Of one branch's couriers and cases when
     `branch_id` is given. Reads only."""
     config = current_app.config
-    state = planning.board(day, branch_id)
-    working = [(c.user, c.profile) for c in state.couriers if c.available]
+    state = board.of_day(day, branch_id)
+    working = state.working
     far = [
         job
         for job in state.to_plan
@@ -123,9 +124,9 @@ def solve(prepared: TripProblem, seconds: float | None = None) -> rules.TripPlan
     :raises DispatchError: when there is no far job, or no hub courier who can leave.
     """
     if not prepared.far_ids:
-        raise planning.DispatchError(NO_FAR_JOBS)
+        raise DispatchError(NO_FAR_JOBS)
     if not prepared.hub_ids:
-        raise planning.DispatchError(NO_FREE_HUB)
+        raise DispatchError(NO_FREE_HUB)
     config = current_app.config
     found = rules.plan_trips(
         list(prepared.couriers),
@@ -158,7 +159,7 @@ def apply(prepared: TripProblem, found: rules.TripPlan, actor: User) -> TripResu
 
     :raises StaleRoute: when a job changed, or a hub courier's route did, meanwhile.
     """
-    state = planning.board(prepared.day, prepared.branch_id)
+    state = board.of_day(prepared.day, prepared.branch_id)
     couriers = {c.user.id: c for c in state.couriers}
     by_id = {job_id: db.session.get(Job, job_id) for job_id in prepared.versions}
 
@@ -173,7 +174,7 @@ def apply(prepared: TripProblem, found: rules.TripPlan, actor: User) -> TripResu
         by_id[i] is None or by_id[i].version != v for i, v in prepared.versions.items()
     ) or any(moved(trip.courier_id) for trip in found.trips)
     if changed:
-        raise planning.StaleRoute(
+        raise StaleRoute(
             "Otra persona cambió los trabajos lejanos o los couriers de hub mientras se "
             "planificaban los viajes. Vuelva a optimizar."
         )
