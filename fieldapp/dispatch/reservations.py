@@ -16,9 +16,11 @@ from fieldapp.services.workshop import inventory
 def _reservation_helpers() -> dict:
     def reservation_of(job):
         """The reserved unit and the units that could be reserved, for the board's partial."""
-        if "on_hand_new_units" not in g:
+        if "on_hand_new_units" not in g:  # read once per page, not once per stop
             g.on_hand_new_units = reservations.on_hand_new_units()
-        return reservations.reserved_for(job), reservations.candidates(job, g.on_hand_new_units)
+            g.reserved_by_job = reservations.reserved_by_job()
+        reserved = g.reserved_by_job.get(job.id)
+        return reserved, reservations.candidates(job, g.on_hand_new_units)
 
     return {"reservation_of": reservation_of, "needs_unit": reservations.needs_unit}
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from fieldapp.domain import routing
 from fieldapp.domain.deadlines import is_business_day
@@ -89,30 +89,32 @@ class Board:
         return build_problem(self.day, working, extra or [])
 
 
-def away_on_trip(user_id: int, day: date) -> bool:
-    """Whether the courier is on a multi-day trip that covers `day` (its first day included:
-    a trip is planned by itself, never re-planned as a day's route)."""
+def _away(day: date, user_ids: list[int]) -> set[int]:
+    """Which of the couriers are on a multi-day trip that covers `day` (one query)."""
     longest = current_app.config["TRIP_MAX_DAYS"]
     started = db.session.scalars(
         select(Route).where(
-            Route.courier_id == user_id,
+            Route.courier_id.in_(user_ids),
             Route.days > 1,
             Route.day <= day,
             Route.day >= day - timedelta(days=longest),
         )
     )
-    return any(route.day + timedelta(days=route.days - 1) >= day for route in started)
+    return {r.courier_id for r in started if r.day + timedelta(days=r.days - 1) >= day}
 
 
-def _available(user: User, day: date) -> bool:
-    if away_on_trip(user.id, day):
-        return False
-    record = db.session.scalar(
-        select(CourierAvailability).where(
-            CourierAvailability.user_id == user.id, CourierAvailability.day == day
+def _recorded_availability(day: date, user_ids: list[int]) -> dict[int, bool]:
+    """Whether each courier with a record for `day` works then (one query); the others work on
+    business days."""
+    return dict(
+        db.session.execute(
+            select(CourierAvailability.user_id, CourierAvailability.available).where(
+                CourierAvailability.user_id.in_(user_ids), CourierAvailability.day == day
+            )
         )
+        .tuples()
+        .all()
     )
-    return record.available if record is not None else is_business_day(day)
 
 
 def opening_day(now: datetime) -> date:
@@ -126,9 +128,20 @@ def opening_day(now: datetime) -> date:
     return board_day(now, latest or time(23, 59, 59))
 
 
+def _shown() -> tuple:
+    """What the page shows of each job, loaded with it: its case, customer, unit and
+    deadlines (a lazy load per job would make the board's queries grow with its jobs)."""
+    return (
+        selectinload(Job.case).options(
+            joinedload(Case.customer), joinedload(Case.unit), selectinload(Case.deadlines)
+        ),
+    )
+
+
 def of_day(day: date, branch_id: int | None = None) -> Board:
     """The day's board: couriers (with availability and route) and the jobs still to plan (of
-    one branch's couriers and cases when `branch_id` is given)."""
+    one branch's couriers and cases when `branch_id` is given). A fixed number of queries,
+    however many couriers and jobs."""
     stmt = (
         select(User, CourierProfile)
         .join(CourierProfile, CourierProfile.user_id == User.id)
@@ -137,19 +150,29 @@ def of_day(day: date, branch_id: int | None = None) -> Board:
     )
     if branch_id is not None:
         stmt = stmt.where(User.branch_id == branch_id)
+    people = db.session.execute(stmt).tuples().all()
     routes = {
         route.courier_id: route
         for route in db.session.scalars(
-            select(Route).where(Route.day == day).options(selectinload(Route.jobs))
+            select(Route)
+            .where(Route.day == day)
+            .options(selectinload(Route.jobs).options(*_shown()))
         )
     }
+    ids = [user.id for user, _profile in people]
+    away = _away(day, ids)
+    records = _recorded_availability(day, ids)
     couriers = [
         CourierDay(
-            user, profile, _available(user, day), routes.get(user.id), away_on_trip(user.id, day)
+            user,
+            profile,
+            user.id not in away and records.get(user.id, is_business_day(day)),
+            routes.get(user.id),
+            user.id in away,
         )
-        for user, profile in db.session.execute(stmt)
+        for user, profile in people
     ]
-    jobs_stmt = select(Job)
+    jobs_stmt = select(Job).options(*_shown())
     if branch_id is not None:
         jobs_stmt = jobs_stmt.join(Case, Job.case_id == Case.id).where(Case.branch_id == branch_id)
     to_plan = db.session.scalars(

@@ -115,23 +115,21 @@ def receiver_signatures(legs: list[Shipment]) -> dict[int, Attachment]:
     return {a.shipment_id: a for a in found}
 
 
-def suggested(job: Job, couriers: list[tuple[User, CourierProfile]]) -> bool:
-    """Whether `job` should go by agency: none of the working couriers can drive there, serve
-    it and drive back within their shift (by the travel model)."""
-    model = travel_model()
-    place = Point(job.lat, job.lon, zone_for(job.ubigeo))
-    trips, shifts = [], []
-    for user, profile in couriers:
-        courier = courier_for(user, profile)
-        _metres, minutes = model.leg(courier.depot.point, place)
-        trips.append(2 * minutes + job.service_minutes)
-        shifts.append(courier.shift_end_min - courier.shift_start_min)
-    return rules.carrier_suggested(trips, shifts)
-
-
 def suggestions(jobs_to_plan: list[Job], couriers: list[tuple[User, CourierProfile]]) -> set[int]:
-    """The ids of the jobs to plan that should go by agency."""
-    return {job.id for job in jobs_to_plan if suggested(job, couriers)}
+    """The ids of the jobs to plan that should go by agency: none of the working couriers can
+    drive there, serve it and drive back within their shift (by the travel model)."""
+    model = travel_model()
+    people = [courier_for(user, profile) for user, profile in couriers]
+    shifts = [c.shift_end_min - c.shift_start_min for c in people]
+    bases = {c.depot.point for c in people}  # couriers sharing a base share the drive
+
+    def beyond_shifts(job: Job) -> bool:
+        place = Point(job.lat, job.lon, zone_for(job.ubigeo))
+        minutes = {base: model.leg(base, place)[1] for base in bases}
+        trips = [2 * minutes[c.depot.point] + job.service_minutes for c in people]
+        return rules.carrier_suggested(trips, shifts)
+
+    return {job.id for job in jobs_to_plan if beyond_shifts(job)}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from fieldapp.domain import routing
 from fieldapp.domain import trips as rules
 from fieldapp.domain.deadlines import LIMA_TZ, lima_date
-from fieldapp.domain.geo import Gazetteer, Zone, zone_for
+from fieldapp.domain.geo import Zone
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.extensions import db
 from fieldapp.models import Job, Route, UnplannedJob, User
@@ -22,7 +22,7 @@ from fieldapp.models.types import utcnow
 from fieldapp.services import audit
 from fieldapp.services.dispatch import board, carrier_shipments
 from fieldapp.services.dispatch.errors import DispatchError, StaleRoute
-from fieldapp.services.dispatch.problem import courier_for, request_for, travel_model
+from fieldapp.services.dispatch.problem import base_zone, courier_for, request_for, travel_model
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,7 @@ class TripResult:
 
 
 def _is_hub(profile) -> bool:
-    base = Gazetteer.default().nearest(profile.base_lat, profile.base_lon)
-    return zone_for(base.ubigeo) is Zone.PROVINCES
+    return base_zone(profile.base_lat, profile.base_lon) is Zone.PROVINCES
 
 
 NO_FAR_JOBS = "No hay trabajos fuera del alcance de un turno por carretera."
@@ -83,12 +82,11 @@ def prepare(day: date, branch_id: int | None = None) -> TripProblem:
     `branch_id` is given. Reads only."""
     config = current_app.config
     state = board.of_day(day, branch_id)
-    working = state.working
+    beyond = carrier_shipments.suggestions(state.to_plan, state.working)
     far = [
         job
         for job in state.to_plan
-        if job.id in carrier_shipments.suggestions([job], working)
-        and rules.by_road(job.ubigeo, config["NO_ROAD_DEPARTMENTS"])
+        if job.id in beyond and rules.by_road(job.ubigeo, config["NO_ROAD_DEPARTMENTS"])
     ]
     hubs = [c for c in state.couriers if c.available and _is_hub(c.profile) and _can_leave(c)]
     own = {c.user.id: list(c.route.jobs) if c.route is not None else [] for c in hubs}
