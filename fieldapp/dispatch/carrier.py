@@ -16,7 +16,7 @@ from fieldapp.extensions import db
 from fieldapp.models import Job, Shipment
 from fieldapp.models.types import utcnow
 from fieldapp.services import access
-from fieldapp.services.dispatch import carrier_shipments
+from fieldapp.services.dispatch import carrier_actions, carrier_shipments
 from fieldapp.services.organisation import branches
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
@@ -61,7 +61,7 @@ def book(job_id: int):
             Direction.TO_CUSTOMER: form.waybill_to_customer.data or "",
             Direction.TO_ST: form.waybill_to_st.data or "",
         }
-        booking = carrier_shipments.Booking(
+        booking = carrier_actions.Booking(
             carrier=form.carrier.data,
             agency_branch=form.agency_branch.data,
             declared_units=form.declared_units.data,
@@ -70,8 +70,8 @@ def book(job_id: int):
             return_cost=form.return_cost.data if len(legs) == 2 else None,
         )
         try:
-            carrier_shipments.book(job, booking, current_user)
-        except carrier_shipments.ShipmentError as exc:
+            carrier_actions.book(job, booking, current_user)
+        except carrier_actions.ShipmentError as exc:
             discard()
             form.carrier.errors = [*form.carrier.errors, str(exc)]
         else:
@@ -136,7 +136,7 @@ def move_shipment(shipment_id: int):
     form = _move_form(found, CombinedMultiDict((request.files, request.form)))
     if form.validate():
         upload, signature = form.waybill_photo.data, form.receiver_signature.data
-        move = carrier_shipments.Move(
+        move = carrier_actions.Move(
             status=ShipmentStatus(form.status.data),
             waybill=form.waybill.data,
             waybill_photo=upload.read() if upload else None,
@@ -145,8 +145,8 @@ def move_shipment(shipment_id: int):
             receiver_signature=signature.read() if signature else None,
         )
         try:
-            carrier_shipments.advance(found, move, current_user)
-        except carrier_shipments.ShipmentError as exc:
+            carrier_actions.advance(found, move, current_user)
+        except carrier_actions.ShipmentError as exc:
             discard()
             form.status.errors = [*form.status.errors, str(exc)]
         else:
@@ -169,15 +169,15 @@ def close_shipment(job_id: int):
             purpose: upload.read() for purpose in RECEPTION_PHOTOS if (upload := form[purpose].data)
         }
         refilled = {"yes": True, "no": False}.get(form.refilled.data or "")
-        reception = carrier_shipments.Reception(
+        reception = carrier_actions.Reception(
             checked_service_number=form.checked_service_number.data,
             replacement_service_number=form.replacement_service_number.data,
             refilled=refilled,
             photos=photos,
         )
         try:
-            carrier_shipments.close(job, reception, current_user)
-        except carrier_shipments.ShipmentError as exc:
+            carrier_actions.close(job, reception, current_user)
+        except carrier_actions.ShipmentError as exc:
             discard()
             form.form_errors.append(str(exc))
         else:

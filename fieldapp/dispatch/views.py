@@ -15,8 +15,15 @@ from fieldapp.extensions import htmx
 from fieldapp.models import Job
 from fieldapp.models.types import FIRST_DATE, LAST_DATE
 from fieldapp.services import access
+from fieldapp.services.dispatch import (
+    board,
+    carrier_shipments,
+    optimisation_runs,
+    publishing,
+    route_edits,
+)
 from fieldapp.services.dispatch import board_map as dispatch_map
-from fieldapp.services.dispatch import carrier_shipments, optimisation_runs, planning, publishing
+from fieldapp.services.dispatch.errors import DispatchError, StaleRoute
 from fieldapp.services.organisation import branches
 from fieldapp.transaction import discard
 from fieldapp.web.rendering import render
@@ -29,7 +36,7 @@ def _day(value: str | None) -> date:
     :raises BadRequest: for a malformed date.
     """
     if not value:
-        return planning.opening_day(clock.now())
+        return board.opening_day(clock.now())
     try:
         day = date.fromisoformat(value)
     except ValueError:
@@ -53,25 +60,23 @@ def _branch_id() -> int | None:
 
 def _show(day: date, warnings: list[str] | None = None):
     scope = _scope()
-    board = planning.board(day, scope.branch_id)
+    state = board.of_day(day, scope.branch_id)
     run = optimisation_runs.to_show(day, clock.now())
     return render(
         "dispatch/index.html",
         "dispatch/_board.html",
-        board=board,
+        board=state,
         day=day,
         now=clock.now(),
-        plan_map=planning.board_map(board),
-        map_data=dispatch_map.map_data(board),
+        plan_map=dispatch_map.plan_map(state),
+        map_data=dispatch_map.map_data(state),
         warnings=warnings or [],
         slots=list(Slot),
         run=run,
         branches=scope.choosable,
         branch_id=scope.branch_id,
         branch_code=scope.code,
-        by_carrier=carrier_shipments.suggestions(
-            board.to_plan, [(c.user, c.profile) for c in board.couriers if c.available]
-        ),
+        by_carrier=carrier_shipments.suggestions(state.to_plan, state.working),
     )
 
 
@@ -92,11 +97,11 @@ def _branch_arg() -> str | None:
     return request.values.get("branch") or None
 
 
-def _failed(day: date, exc: planning.DispatchError):
+def _failed(day: date, exc: DispatchError):
     discard()
     flash(str(exc), "error")
     if htmx:
-        return _show(day), 409 if isinstance(exc, planning.StaleRoute) else 422
+        return _show(day), 409 if isinstance(exc, StaleRoute) else 422
     return redirect(url_for("dispatch.index", day=day.isoformat(), branch=_branch_arg()), 303)
 
 
@@ -148,7 +153,7 @@ def publish(day: str):
     when = _day(day)
     try:
         routes = publishing.publish(when, current_user, _branch_id())
-    except planning.DispatchError as exc:
+    except DispatchError as exc:
         return _failed(when, exc)
     for job in publishing.swaps_without_unit(routes):
         flash(
@@ -176,7 +181,7 @@ def availability(day: str, user_id: int):
     when = _day(day)
     user = access.courier_to_dispatch_or_404(current_user, user_id)
     available = request.form.get("available") == "1"
-    planning.set_available(user, when, available, current_user)
+    route_edits.set_available(user, when, available, current_user)
     state = "disponible" if available else "no disponible"
     return _done(when, f"{user.full_name}: {state} el {when:%d/%m/%Y}.", "info")
 
@@ -186,7 +191,7 @@ def _edit(day: str, job_id: int, change):
     when, job = _day(day), _job(job_id)
     try:
         warnings = change(when, job)
-    except planning.DispatchError as exc:
+    except DispatchError as exc:
         return _failed(when, exc)
     return _done(when, warnings=warnings if isinstance(warnings, list) else [])
 
@@ -198,8 +203,8 @@ def move(day: str, job_id: int):
     def change(when, job):
         courier_id = request.form.get("courier_id", type=int)
         if courier_id is None:
-            raise planning.DispatchError("Elija un courier.")
-        return planning.move(job, courier_id, when, current_user, _version())
+            raise DispatchError("Elija un courier.")
+        return route_edits.move(job, courier_id, when, current_user, _version())
 
     return _edit(day, job_id, change)
 
@@ -209,7 +214,7 @@ def reorder(day: str, job_id: int):
     """Move a stop one place earlier or later."""
     offset = -1 if request.form.get("direction") == "up" else 1
     return _edit(
-        day, job_id, lambda _when, job: planning.reorder(job, offset, current_user, _version())
+        day, job_id, lambda _when, job: route_edits.reorder(job, offset, current_user, _version())
     )
 
 
@@ -217,14 +222,14 @@ def reorder(day: str, job_id: int):
 def lock(day: str, job_id: int):
     """Lock or unlock a stop on its courier and place."""
     return _edit(
-        day, job_id, lambda _when, job: planning.toggle_lock(job, current_user, _version())
+        day, job_id, lambda _when, job: route_edits.toggle_lock(job, current_user, _version())
     )
 
 
 @bp.post("/<day>/jobs/<int:job_id>/remove")
 def remove(day: str, job_id: int):
     """Take a stop off its route."""
-    return _edit(day, job_id, lambda _when, job: planning.remove(job, current_user, _version()))
+    return _edit(day, job_id, lambda _when, job: route_edits.remove(job, current_user, _version()))
 
 
 @bp.post("/<day>/jobs/<int:job_id>/window")
@@ -240,8 +245,6 @@ def window(day: str, job_id: int):
             minutes = hour * 60 + minute
         found = slot_window(slot, minutes)
     except ValueError:
-        return _failed(
-            when, planning.DispatchError("Indique una franja válida (y la hora exacta).")
-        )
-    planning.set_window(job, when, found, current_user)
+        return _failed(when, DispatchError("Indique una franja válida (y la hora exacta)."))
+    route_edits.set_window(job, when, found, current_user)
     return _done(when)

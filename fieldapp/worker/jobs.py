@@ -17,7 +17,8 @@ from fieldapp.extensions import db
 from fieldapp.models import OutboxMessage, User
 from fieldapp.models.types import utcnow
 from fieldapp.ops import privacy
-from fieldapp.services.dispatch import optimisation_runs, planning, trip_planning
+from fieldapp.services.dispatch import optimisation, optimisation_runs, trip_planning
+from fieldapp.services.dispatch.errors import DispatchError, StaleRoute
 from fieldapp.services.documents import issuing
 from fieldapp.services.notifications import delivery, outbox
 from fieldapp.transaction import unit_of_work
@@ -118,7 +119,7 @@ def check_deadlines() -> tuple[int, delivery.DeliveryReport]:
 
 def optimise(
     day: date, actor: User, seconds: float | None = None, branch_id: int | None = None
-) -> planning.OptimiseResult:
+) -> optimisation.OptimiseResult:
     """Plan the day and apply the plan, then send free hub couriers on trips to the jobs no
     shift reaches (solving with no transaction open: a 5 s search must not hold the database).
 
@@ -126,11 +127,11 @@ def optimise(
     :raises StaleRoute: when the day's jobs changed while it was being solved (nothing written).
     """
     with unit_of_work():
-        prepared = planning.prepare_optimisation(day, branch_id)
+        prepared = optimisation.prepare_optimisation(day, branch_id)
     budget = seconds if seconds is not None else current_app.config["ROUTING_SECONDS"]
     plan = routing.solve(prepared.problem, budget, seed=current_app.config["ROUTING_SEED"])
     with unit_of_work():
-        result = planning.apply_optimisation(prepared, plan, actor)
+        result = optimisation.apply_optimisation(prepared, plan, actor)
     return replace(result, trips=plan_trips(day, actor, budget, branch_id))
 
 
@@ -149,7 +150,7 @@ def plan_trips(day: date, actor: User, seconds: float, branch_id: int | None = N
         with unit_of_work():
             made = trip_planning.apply(prepared, found, actor)
     except Exception as exc:  # the day plan is applied already: it stands whatever happens here
-        if isinstance(exc, planning.DispatchError):
+        if isinstance(exc, DispatchError):
             why = str(exc)
         else:
             log.exception("trip planning of %s failed", day)
@@ -178,10 +179,10 @@ def optimise_day(run_id: int) -> None:
         )
     try:
         result = optimise(day, db.session.get(User, actor_id), budget, branch_id)
-    except planning.DispatchError as exc:
+    except DispatchError as exc:
         with unit_of_work():
             run = optimisation_runs.get(run_id)
-            optimisation_runs.fail(run, str(exc), stale=isinstance(exc, planning.StaleRoute))
+            optimisation_runs.fail(run, str(exc), stale=isinstance(exc, StaleRoute))
         return
     except Exception:
         with unit_of_work():

@@ -13,7 +13,7 @@ from fieldapp.domain.geo import ST_COUNTER
 from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import DocType, Document
-from fieldapp.services.dispatch import planning
+from fieldapp.services.dispatch import board
 from fieldapp.services.documents import issuing
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
@@ -63,10 +63,10 @@ def test_the_board_shows_one_branchs_couriers_and_cases(counters, day_today):
     near_isidro = factories.case(customer={"ubigeo": "150131"}, purchase_date=factories.days_ago(3))
     near_luis = factories.case(customer={"ubigeo": "150134"}, purchase_date=factories.days_ago(3))
     assert (near_isidro.branch.code, near_luis.branch.code) == ("san-isidro", "san-luis")
-    mine = planning.board(day_today, luis.id)
+    mine = board.of_day(day_today, luis.id)
     assert [c.user.full_name for c in mine.couriers] == ["Rosa Luis"]
     assert [j.case_id for j in mine.to_plan] == [near_luis.id]
-    every = planning.board(day_today)
+    every = board.of_day(day_today)
     assert {j.case_id for j in every.to_plan} == {near_isidro.id, near_luis.id}
 
 

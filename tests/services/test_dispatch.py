@@ -16,7 +16,7 @@ from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Job, OutboxMessage, Route
 from fieldapp.services.cases import tracking, visits
-from fieldapp.services.dispatch import planning, publishing
+from fieldapp.services.dispatch import board, errors, publishing, route_edits
 from fieldapp.services.dispatch.problem import build_problem
 from fieldapp.worker.jobs import optimise
 from tests import factories
@@ -52,7 +52,7 @@ def doa_jobs(n: int, day, districts=LIMA_DISTRICTS) -> list[Job]:
 
 def replay_all(day):
     """Every stored route replayed by the routing domain: (route, violations)."""
-    state = planning.board(day)
+    state = board.of_day(day)
     working = [(c.user, c.profile, c.route) for c in state.couriers if c.available]
     problem, _ = build_problem(day, working)
     return [
@@ -103,10 +103,10 @@ def test_locked_stops_keep_courier_and_order_when_reoptimising(dispatcher, day):
     route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
     first, last = route.jobs[0], route.jobs[-1]
     # Lock them in reverse order on beto's route, then optimise again.
-    planning.move(last, beto.id, day, dispatcher)
-    planning.move(first, beto.id, day, dispatcher)
-    planning.toggle_lock(last, dispatcher)
-    planning.toggle_lock(first, dispatcher)
+    route_edits.move(last, beto.id, day, dispatcher)
+    route_edits.move(first, beto.id, day, dispatcher)
+    route_edits.toggle_lock(last, dispatcher)
+    route_edits.toggle_lock(first, dispatcher)
     db.session.commit()
     optimise(day, dispatcher)
     db.session.commit()
@@ -121,18 +121,18 @@ def test_hand_edits_retime_the_route_and_refuse_a_stale_version(dispatcher, day)
     ana = courier("ana")
     made = doa_jobs(3, day)
     for job in made:
-        planning.move(job, ana.id, day, dispatcher)
+        route_edits.move(job, ana.id, day, dispatcher)
     db.session.commit()
     route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
     assert [j.id for j in route.jobs] == [j.id for j in made]
     version = route.version
-    planning.reorder(made[2], -2, dispatcher, version)
+    route_edits.reorder(made[2], -2, dispatcher, version)
     db.session.commit()
     assert [j.id for j in route.jobs] == [made[2].id, made[0].id, made[1].id]
     assert route.jobs[0].eta < route.jobs[1].eta < route.jobs[2].eta
-    with pytest.raises(planning.StaleRoute, match="cambió mientras la editaba"):
-        planning.remove(made[0], dispatcher, version)  # the page was loaded before the reorder
-    planning.remove(made[0], dispatcher, route.version)
+    with pytest.raises(errors.StaleRoute, match="cambió mientras la editaba"):
+        route_edits.remove(made[0], dispatcher, version)  # the page was loaded before the reorder
+    route_edits.remove(made[0], dispatcher, route.version)
     db.session.commit()
     assert made[0].status is JobStatus.PENDING and made[0].route_id is None
     assert len(route.jobs) == 2
@@ -142,9 +142,9 @@ def test_a_courier_off_for_the_day_loses_their_unpublished_stops(dispatcher, day
     ana = courier("ana")
     made = doa_jobs(2, day)
     optimise(day, dispatcher)
-    planning.set_available(ana, day, False, dispatcher)
+    route_edits.set_available(ana, day, False, dispatcher)
     assert {j.status for j in made} == {JobStatus.PENDING}
-    with pytest.raises(planning.DispatchError, match="Ningún courier"):
+    with pytest.raises(errors.DispatchError, match="Ningún courier"):
         optimise(day, dispatcher)
 
 
@@ -185,8 +185,8 @@ def test_the_customer_is_told_the_route_s_day_whatever_board_the_window_was_agre
         dispatcher = factories.user(Role.DISPATCHER)
         courier("ana")
         job, other = doa_jobs(2, tuesday)
-        planning.set_window(job, tuesday + timedelta(days=2), (14 * 60, 18 * 60), dispatcher)
-        planning.set_window(other, tuesday - timedelta(days=1), (9 * 60, 13 * 60), dispatcher)
+        route_edits.set_window(job, tuesday + timedelta(days=2), (14 * 60, 18 * 60), dispatcher)
+        route_edits.set_window(other, tuesday - timedelta(days=1), (9 * 60, 13 * 60), dispatcher)
         db.session.commit()
         optimise(tuesday, dispatcher)
         publishing.publish(tuesday, dispatcher)
@@ -214,7 +214,7 @@ def test_a_change_after_publishing_is_flagged_for_the_courier(dispatcher, day):
     publishing.publish(day, dispatcher)
     route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
     assert route.changed_at is None
-    planning.remove(made[0], dispatcher, route.version)
+    route_edits.remove(made[0], dispatcher, route.version)
     assert route.changed_at is not None
     assert made[0].case.status is Status.RECEIVED  # back to dispatch
 
@@ -223,7 +223,7 @@ def test_a_change_during_the_solve_makes_the_optimisation_stale(dispatcher, day,
     courier("ana")
     made = doa_jobs(2, day)
     target = made[0].id
-    real_solve = planning.routing.solve
+    real_solve = routing.solve
 
     def solve_while_someone_edits(problem, *args, **kwargs):
         plan = real_solve(problem, *args, **kwargs)
@@ -235,8 +235,8 @@ def test_a_change_during_the_solve_makes_the_optimisation_stale(dispatcher, day,
             )
         return plan
 
-    monkeypatch.setattr(planning.routing, "solve", solve_while_someone_edits)
-    with pytest.raises(planning.StaleRoute, match="mientras se optimizaba"):
+    monkeypatch.setattr(routing, "solve", solve_while_someone_edits)
+    with pytest.raises(errors.StaleRoute, match="mientras se optimizaba"):
         optimise(day, dispatcher)
     db.session.rollback()
     assert db.session.scalar(select(Route)) is None  # nothing written
@@ -247,8 +247,8 @@ def test_unplanned_reasons_are_kept_with_the_plan_until_the_job_is_placed(dispat
     (far,) = doa_jobs(1, day, districts=["160101"])  # Iquitos from Lima
     optimise(day, dispatcher)
     db.session.commit()
-    kept = planning.board(day).unplanned
+    kept = board.of_day(day).unplanned
     assert kept[far.id].startswith("Demasiado lejos para la duración del turno")
-    planning.move(far, ana.id, day, dispatcher)  # the dispatcher places it by hand anyway
+    route_edits.move(far, ana.id, day, dispatcher)  # the dispatcher places it by hand anyway
     db.session.commit()
-    assert far.id not in planning.board(day).unplanned
+    assert far.id not in board.of_day(day).unplanned

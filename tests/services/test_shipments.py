@@ -24,7 +24,7 @@ from fieldapp.extensions import db
 from fieldapp.models import Attachment, CourierProfile, DocType, Document, Job, OutboxMessage
 from fieldapp.models.types import utcnow
 from fieldapp.services.cases import deadline_status, tracking, visits
-from fieldapp.services.dispatch import carrier_shipments, planning
+from fieldapp.services.dispatch import board, carrier_actions, carrier_shipments
 from fieldapp.services.documents import issuing
 from fieldapp.services.supervisor import approval
 from fieldapp.worker.jobs import issue_pending
@@ -55,7 +55,7 @@ def doa_job(ubigeo: str = IQUITOS) -> Job:
     return job
 
 
-def booking(**overrides) -> carrier_shipments.Booking:
+def booking(**overrides) -> carrier_actions.Booking:
     values = {
         "carrier": "Shalom",
         "agency_branch": "Shalom Iquitos — Av. Quiñones 1200",
@@ -63,11 +63,11 @@ def booking(**overrides) -> carrier_shipments.Booking:
         "cost": Decimal("45.50"),
         "waybills": {Direction.TO_CUSTOMER: "sh-0012345", Direction.TO_ST: ""},
     }
-    return carrier_shipments.Booking(**{**values, **overrides})
+    return carrier_actions.Booking(**{**values, **overrides})
 
 
 def send(job, actor):
-    made = carrier_shipments.book(job, booking(), actor)
+    made = carrier_actions.book(job, booking(), actor)
     db.session.commit()
     return made
 
@@ -87,21 +87,21 @@ def deliver_both(job, actor, start):
         (back, ShipmentStatus.DELIVERED, {"receiver_name": "Mostrador ST"}),
     ]
     for hours, (leg, status, extra) in enumerate(steps, start=1):
-        carrier_shipments.advance(
-            leg, carrier_shipments.Move(status, at=start + timedelta(hours=hours), **extra), actor
+        carrier_actions.advance(
+            leg, carrier_actions.Move(status, at=start + timedelta(hours=hours), **extra), actor
         )
     db.session.commit()
     return out, back
 
 
-def reception(**overrides) -> carrier_shipments.Reception:
+def reception(**overrides) -> carrier_actions.Reception:
     values = {
         "checked_service_number": None,
         "replacement_service_number": "c765432",
         "refilled": False,
         "photos": {"proof_of_purchase": jpeg("white")},
     }
-    return carrier_shipments.Reception(**{**values, **overrides})
+    return carrier_actions.Reception(**{**values, **overrides})
 
 
 def test_a_doa_swap_by_carrier_is_two_linked_shipments_off_the_board(app, dispatcher):
@@ -114,37 +114,33 @@ def test_a_doa_swap_by_carrier_is_two_linked_shipments_off_the_board(app, dispat
     assert job.mode is JobMode.CARRIER and job.status is JobStatus.PLANNED
     assert job.case.status is Status.SCHEDULED
     assert job.due_at == next(d.due_at for d in job.case.deadlines if d.name == "swap")
-    board = planning.board(factories.days_ago(0))
-    assert job.id not in {j.id for j in board.to_plan}
+    state = board.of_day(factories.days_ago(0))
+    assert job.id not in {j.id for j in state.to_plan}
     assert [o.job.id for o in carrier_shipments.open_jobs()] == [job.id]
 
 
 def test_booking_refuses_an_unknown_carrier_or_a_job_sent_already(app, dispatcher):
     job = doa_job()
-    with pytest.raises(carrier_shipments.ShipmentError, match="Elija una agencia"):
-        carrier_shipments.book(job, booking(carrier="Mi primo"), dispatcher)
+    with pytest.raises(carrier_actions.ShipmentError, match="Elija una agencia"):
+        carrier_actions.book(job, booking(carrier="Mi primo"), dispatcher)
     send(job, dispatcher)
-    with pytest.raises(carrier_shipments.ShipmentError, match="enviado por agencia"):
-        carrier_shipments.book(job, booking(), dispatcher)
+    with pytest.raises(carrier_actions.ShipmentError, match="enviado por agencia"):
+        carrier_actions.book(job, booking(), dispatcher)
 
 
 def test_hand_over_needs_the_waybill_and_its_photo_and_states_follow_the_table(app, dispatcher):
     job = doa_job()
     out, back = send(job, dispatcher)
-    with pytest.raises(carrier_shipments.ShipmentError, match="falta la foto de la guía"):
-        carrier_shipments.advance(
-            out, carrier_shipments.Move(ShipmentStatus.HANDED_OVER), dispatcher
-        )
-    with pytest.raises(carrier_shipments.ShipmentError, match="el número de guía y la foto"):
-        carrier_shipments.advance(
-            back, carrier_shipments.Move(ShipmentStatus.HANDED_OVER), dispatcher
-        )
+    with pytest.raises(carrier_actions.ShipmentError, match="falta la foto de la guía"):
+        carrier_actions.advance(out, carrier_actions.Move(ShipmentStatus.HANDED_OVER), dispatcher)
+    with pytest.raises(carrier_actions.ShipmentError, match="el número de guía y la foto"):
+        carrier_actions.advance(back, carrier_actions.Move(ShipmentStatus.HANDED_OVER), dispatcher)
     with pytest.raises(
-        carrier_shipments.ShipmentError, match="no puede pasar a «entregado / recogido»"
+        carrier_actions.ShipmentError, match="no puede pasar a «entregado / recogido»"
     ):
-        carrier_shipments.advance(out, carrier_shipments.Move(ShipmentStatus.DELIVERED), dispatcher)
-    carrier_shipments.advance(
-        out, carrier_shipments.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
+        carrier_actions.advance(out, carrier_actions.Move(ShipmentStatus.DELIVERED), dispatcher)
+    carrier_actions.advance(
+        out, carrier_actions.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
     )
     assert out.status is ShipmentStatus.HANDED_OVER and out.handed_over_at is not None
     assert job.status is JobStatus.IN_PROGRESS
@@ -155,15 +151,15 @@ def test_closing_lists_what_is_missing_then_goes_to_review_and_approval(app, dis
     send(job, dispatcher)
     start = utcnow() - timedelta(hours=10)
     out, _back = deliver_both(job, dispatcher, start)
-    with pytest.raises(carrier_shipments.ShipmentError) as missing:
-        carrier_shipments.close(job, reception(photos={}, refilled=None), dispatcher)
+    with pytest.raises(carrier_actions.ShipmentError) as missing:
+        carrier_actions.close(job, reception(photos={}, refilled=None), dispatcher)
     text = str(missing.value)
     assert "verificar el número de servicio" in text
     assert "foto del comprobante de compra" in text
     assert "cartuchos" in text
     db.session.rollback()
     job = db.session.get(Job, job.id)
-    carrier_shipments.close(
+    carrier_actions.close(
         job, reception(checked_service_number=job.case.unit.service_number), dispatcher
     )
     db.session.commit()
@@ -184,7 +180,7 @@ def test_the_delivery_note_carries_the_waybill_numbers(app, dispatcher):
     job = doa_job()
     send(job, dispatcher)
     deliver_both(job, dispatcher, utcnow() - timedelta(hours=10))
-    carrier_shipments.close(
+    carrier_actions.close(
         job, reception(checked_service_number=job.case.unit.service_number), dispatcher
     )
     db.session.commit()
@@ -203,16 +199,16 @@ def test_the_delivery_note_carries_the_waybill_numbers(app, dispatcher):
 def test_a_shipment_returned_by_the_agency_fails_the_job_back_to_dispatch(app, dispatcher):
     job = doa_job()
     out, _back = send(job, dispatcher)
-    carrier_shipments.advance(
-        out, carrier_shipments.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
+    carrier_actions.advance(
+        out, carrier_actions.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
     )
-    carrier_shipments.advance(out, carrier_shipments.Move(ShipmentStatus.RETURNED), dispatcher)
+    carrier_actions.advance(out, carrier_actions.Move(ShipmentStatus.RETURNED), dispatcher)
     db.session.commit()
     assert job.status is JobStatus.FAILED and "devolvió el envío SH-0012345" in job.outcome_note
     again = visits.open_job(job.case)
     assert again is not None and again.attempt == 2 and again.mode is JobMode.COURIER
     assert job.case.status is Status.RECEIVED
-    assert again.id in {j.id for j in planning.board(factories.days_ago(0)).to_plan}
+    assert again.id in {j.id for j in board.of_day(factories.days_ago(0)).to_plan}
 
 
 def test_far_jobs_are_suggested_for_carrier_and_lima_ones_are_not(app):
@@ -235,41 +231,41 @@ def test_the_tracking_page_shows_the_carrier_and_tracking_number(app, dispatcher
 
 def test_each_leg_of_a_swap_keeps_its_own_cost(app, dispatcher):
     job = doa_job()
-    out, back = carrier_shipments.book(job, booking(return_cost=Decimal("38.00")), dispatcher)
+    out, back = carrier_actions.book(job, booking(return_cost=Decimal("38.00")), dispatcher)
     assert (out.cost, back.cost) == (Decimal("45.50"), Decimal("38.00"))
 
 
 def test_the_receiver_signature_is_kept_cleaned_with_the_delivery(app, dispatcher):
     job = doa_job()
     out, _back = send(job, dispatcher)
-    carrier_shipments.advance(
-        out, carrier_shipments.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
+    carrier_actions.advance(
+        out, carrier_actions.Move(ShipmentStatus.HANDED_OVER, waybill_photo=jpeg()), dispatcher
     )
     db.session.commit()
     # Only with the delivery, and only an image.
-    with pytest.raises(carrier_shipments.ShipmentError, match="firma de quien recibió"):
-        carrier_shipments.advance(
+    with pytest.raises(carrier_actions.ShipmentError, match="firma de quien recibió"):
+        carrier_actions.advance(
             out,
-            carrier_shipments.Move(ShipmentStatus.IN_TRANSIT, receiver_signature=jpeg()),
+            carrier_actions.Move(ShipmentStatus.IN_TRANSIT, receiver_signature=jpeg()),
             dispatcher,
         )
-    with pytest.raises(carrier_shipments.ShipmentError, match="^Firma: "):
-        carrier_shipments.advance(
+    with pytest.raises(carrier_actions.ShipmentError, match="^Firma: "):
+        carrier_actions.advance(
             out,
-            carrier_shipments.Move(ShipmentStatus.DELIVERED, receiver_signature=b"not an image"),
+            carrier_actions.Move(ShipmentStatus.DELIVERED, receiver_signature=b"not an image"),
             dispatcher,
         )
     db.session.rollback()
     out = db.session.get(type(out), out.id)
     assert out.status is ShipmentStatus.HANDED_OVER
     assert carrier_shipments.receiver_signatures([out]) == {}
-    move = carrier_shipments.Move(
+    move = carrier_actions.Move(
         ShipmentStatus.DELIVERED,
         receiver_name="Ana Ruiz",
         receiver_document_id="41234567",
         receiver_signature=jpeg("ivory"),
     )
-    carrier_shipments.advance(out, move, dispatcher)
+    carrier_actions.advance(out, move, dispatcher)
     db.session.commit()
     kept = carrier_shipments.receiver_signatures([out])[out.id]
     assert kept.purpose == "receiver_signature" and kept.kind == "photo"
@@ -291,14 +287,14 @@ def test_each_leg_is_expected_after_its_agency_s_business_days(app, dispatcher):
     assert carrier_shipments.arrival(back) == end_of_day(add_business_days(booked, 5 + 1))
     # Counted from the hand-over once it happened; none once the leg arrived.
     handed = out.booked_at + timedelta(days=2)
-    carrier_shipments.advance(
+    carrier_actions.advance(
         out,
-        carrier_shipments.Move(ShipmentStatus.HANDED_OVER, at=handed, waybill_photo=jpeg()),
+        carrier_actions.Move(ShipmentStatus.HANDED_OVER, at=handed, waybill_photo=jpeg()),
         dispatcher,
     )
     assert carrier_shipments.arrival(out) == end_of_day(add_business_days(lima_date(handed), 6))
-    carrier_shipments.advance(
-        out, carrier_shipments.Move(ShipmentStatus.DELIVERED, at=handed), dispatcher
+    carrier_actions.advance(
+        out, carrier_actions.Move(ShipmentStatus.DELIVERED, at=handed), dispatcher
     )
     assert carrier_shipments.arrival(out) is None
     [item] = carrier_shipments.open_jobs()
@@ -365,9 +361,9 @@ def test_the_tracking_page_gives_the_expected_arrival(app, dispatcher):
     assert tracking.find(job.tracking_token).arrival == carrier_shipments.arrival(out)
     # Under way once handed over (not "the courier is at your door"), counted from the hand-over.
     handed = out.booked_at + timedelta(days=1)
-    carrier_shipments.advance(
+    carrier_actions.advance(
         out,
-        carrier_shipments.Move(ShipmentStatus.HANDED_OVER, at=handed, waybill_photo=jpeg()),
+        carrier_actions.Move(ShipmentStatus.HANDED_OVER, at=handed, waybill_photo=jpeg()),
         dispatcher,
     )
     db.session.commit()

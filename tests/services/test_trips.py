@@ -14,7 +14,14 @@ from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import Route, RunStatus
 from fieldapp.services.cases import visits
-from fieldapp.services.dispatch import optimisation_runs, planning, publishing, trip_planning
+from fieldapp.services.dispatch import (
+    board,
+    errors,
+    optimisation_runs,
+    publishing,
+    route_edits,
+    trip_planning,
+)
 from fieldapp.worker.jobs import optimise
 from tests import factories
 from tests.services.test_dispatch import doa_jobs
@@ -63,10 +70,10 @@ def test_the_courier_is_away_for_the_whole_trip_and_the_optimiser_leaves_it(peop
     route = trip_planning.plan(day, dispatcher).routes[0]
     db.session.commit()
     for offset in range(route.days):
-        state = planning.board(day + timedelta(days=offset))
+        state = board.of_day(day + timedelta(days=offset))
         mine = next(c for c in state.couriers if c.user.id == hub.id)
         assert mine.away and not mine.available
-    after = planning.board(day + timedelta(days=route.days))
+    after = board.of_day(day + timedelta(days=route.days))
     assert next(c for c in after.couriers if c.user.id == hub.id).away is False
     factories.case(customer={"ubigeo": "150122"}, purchase_date=factories.days_ago(3))
     optimise(day, dispatcher, seconds=0.5)
@@ -77,12 +84,12 @@ def test_the_courier_is_away_for_the_whole_trip_and_the_optimiser_leaves_it(peop
 
 def test_without_far_jobs_or_a_free_hub_courier_it_says_why(people, day):
     _lima, _hub, dispatcher = people
-    with pytest.raises(planning.DispatchError, match="fuera del alcance de un turno"):
+    with pytest.raises(errors.DispatchError, match="fuera del alcance de un turno"):
         trip_planning.plan(day, dispatcher)
     pickup_in("080101")
     trip_planning.plan(day, dispatcher)
     pickup_in("050101")  # Ayacucho, found later: the hub courier has left already
-    with pytest.raises(planning.DispatchError, match="Ningún courier de hub está libre"):
+    with pytest.raises(errors.DispatchError, match="Ningún courier de hub está libre"):
         trip_planning.plan(day, dispatcher)
 
 
@@ -108,7 +115,7 @@ def test_one_optimise_run_plans_the_day_routes_and_a_trip(people, working_day, b
     assert cusco.status is JobStatus.PLANNED and cusco.trip_day is not None
     # Iquitos has no road: it stays to plan, suggested for a carrier, with why
     assert iquitos.route_id is None and iquitos.status is JobStatus.PENDING
-    state = planning.board(working_day)
+    state = board.of_day(working_day)
     assert [job.id for job in state.to_plan] == [iquitos.id]
     assert cusco.id not in state.unplanned and iquitos.id in state.unplanned
 
@@ -117,7 +124,7 @@ def test_a_trip_that_cannot_be_made_leaves_the_day_plan_and_says_why(
     people, working_day, background
 ):
     lima, hub, dispatcher = people
-    planning.set_available(hub, working_day, False, dispatcher)
+    route_edits.set_available(hub, working_day, False, dispatcher)
     (near,), cusco = doa_jobs(1, working_day), pickup_in("080101")
     run = optimisation_runs.request_run(working_day, dispatcher)
     background.drain()
@@ -128,7 +135,7 @@ def test_a_trip_that_cannot_be_made_leaves_the_day_plan_and_says_why(
     assert near.status is JobStatus.PLANNED
     assert db.session.get(Route, near.route_id).courier_id == lima.id
     assert cusco.route_id is None and cusco.status is JobStatus.PENDING
-    reason = planning.board(working_day).unplanned[cusco.id]
+    reason = board.of_day(working_day).unplanned[cusco.id]
     assert reason.startswith("Demasiado lejos para la duración del turno") and reason.endswith(
         trip_planning.NO_FREE_HUB
     )
@@ -151,7 +158,7 @@ def test_a_hub_courier_with_a_day_route_leaves_on_a_trip_that_keeps_its_stops(
     assert trip.courier_id == hub.id and trip.days >= 2
     assert {job.id for job in trip.jobs} == {local.id, cusco.id}  # the day's stop goes along
     assert local.eta <= local.due_at and cusco.eta <= cusco.due_at
-    assert planning.board(working_day).to_plan == []
+    assert board.of_day(working_day).to_plan == []
 
 
 def test_a_published_day_route_keeps_its_hub_courier_home(people, working_day, background):
@@ -182,4 +189,4 @@ def test_an_error_while_planning_trips_leaves_the_day_plan_applied(
     result = optimise(working_day, dispatcher, seconds=0.5)
     assert result.trips.failure == "error interno al planificar viajes (ver registros)."
     assert near.status is JobStatus.PLANNED and cusco.route_id is None
-    assert planning.board(working_day).unplanned[cusco.id].endswith(result.trips.failure)
+    assert board.of_day(working_day).unplanned[cusco.id].endswith(result.trips.failure)

@@ -168,14 +168,14 @@ def test_route_sheet_links_on_the_board_and_on_the_couriers_route(app, client, l
     from datetime import datetime
 
     from fieldapp.domain.deadlines import LIMA_TZ
-    from fieldapp.services.dispatch import planning, publishing
+    from fieldapp.services.dispatch import publishing, route_edits
     from fieldapp.services.documents import issuing
 
     today = datetime.now(LIMA_TZ).date()
     ana = courier("ana", capacity=4)
     boss = factories.user(Role.DISPATCHER)
     for job in doa_jobs(2, today):
-        planning.move(job, ana.id, today, boss)
+        route_edits.move(job, ana.id, today, boss)
     publishing.publish(today, boss)
     db.session.commit()
     route = db.session.scalar(select(Route).where(Route.courier_id == ana.id))
@@ -203,13 +203,13 @@ def test_board_and_case_history_speak_plain_spanish(app, client, login):
 
     from fieldapp.domain.deadlines import LIMA_TZ
     from fieldapp.services import audit
-    from fieldapp.services.dispatch import planning
+    from fieldapp.services.dispatch import route_edits
 
     today = datetime.now(LIMA_TZ).date()
     ana = courier("ana", capacity=1)
     boss = factories.user(Role.DISPATCHER)
     (job,) = doa_jobs(1, today)
-    planning.move(job, ana.id, today, boss)
+    route_edits.move(job, ana.id, today, boss)
     audit.record(
         "stock_delivered",
         entity="stock_unit",
@@ -255,7 +255,7 @@ def test_board_and_dashboard_agree_on_an_overdue_return(app, client, login):
     from fieldapp.models.types import utcnow
     from fieldapp.services.cases import visits
     from fieldapp.services.cases.progress import apply_event
-    from fieldapp.services.dispatch import planning, publishing
+    from fieldapp.services.dispatch import publishing, route_edits
 
     today = datetime.now(LIMA_TZ).date()
     boss = factories.user(Role.DISPATCHER)
@@ -282,7 +282,7 @@ def test_board_and_dashboard_agree_on_an_overdue_return(app, client, login):
         return any(number in item for item in overdue)
 
     assert board_status() == "overdue" and dashboard_overdue()
-    planning.move(visits.open_job(case), ana.id, today, boss)
+    route_edits.move(visits.open_job(case), ana.id, today, boss)
     publishing.publish(today, boss)
     db.session.commit()
     assert board_status() == "missed" and not dashboard_overdue()

@@ -19,7 +19,7 @@ from fieldapp.models import (
     Job,
     User,
 )
-from fieldapp.services.dispatch import carrier_shipments
+from fieldapp.services.dispatch import carrier_actions
 
 # Far provinces no courier reaches within a shift: Iquitos (no road) and Cusco go by agency.
 FAR_CARRIERS = {
@@ -41,9 +41,9 @@ def ship_far_jobs(rng, users: dict[str, User], now: datetime) -> None:
         carrier, branch = FAR_CARRIERS[job.ubigeo]
         prefix = "SH" if carrier == "Shalom" else "OL"
         legs = LEGS[job.kind]
-        made = carrier_shipments.book(
+        made = carrier_actions.book(
             job,
-            carrier_shipments.Booking(
+            carrier_actions.Booking(
                 carrier=carrier,
                 agency_branch=branch,
                 declared_units=1,
@@ -55,9 +55,9 @@ def ship_far_jobs(rng, users: dict[str, User], now: datetime) -> None:
         if index == 0:
             photo, _type, _size = demo_picture((200, 190, 150), "guia")
             for status, hours in ((ShipmentStatus.HANDED_OVER, 3), (ShipmentStatus.IN_TRANSIT, 1)):
-                carrier_shipments.advance(
+                carrier_actions.advance(
                     made[0],
-                    carrier_shipments.Move(
+                    carrier_actions.Move(
                         status, at=now - timedelta(hours=hours), waybill_photo=photo
                     ),
                     dispatcher,

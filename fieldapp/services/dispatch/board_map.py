@@ -1,6 +1,6 @@
-"""The dispatch board's tiled map: the day's routes and jobs to plan as plain values for the
-browser (plan-map.js draws them with Leaflet over the configured tiles; without tiles the page
-keeps the offline SVG of `dispatch.board_map`)."""
+"""The dispatch board's maps: the day's routes and jobs to plan as plain values for the
+browser's tiled map (plan-map.js draws them with Leaflet over the configured tiles), and the
+offline SVG drawn from coordinates that the page keeps without tiles (`plan_map`)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,26 @@ from datetime import datetime
 
 from flask import current_app
 
+from fieldapp.domain import mapping
 from fieldapp.domain.deadlines import LIMA_TZ
 from fieldapp.domain.jobs import JOB_KIND_LABELS
 from fieldapp.models import Job
-from fieldapp.services.dispatch.planning import Board
+from fieldapp.services.dispatch.board import Board
 from fieldapp.web.filters import place
+
+
+def plan_map(state: Board) -> mapping.PlanMap:
+    """The day drawn from coordinates: one colour per courier's route, jobs to plan in grey."""
+    routes = [
+        (
+            c.user.full_name,
+            (c.profile.base_lat, c.profile.base_lon),
+            [(j.lat, j.lon) for j in c.route.jobs],
+        )
+        for c in state.couriers
+        if c.route is not None and c.route.jobs
+    ]
+    return mapping.plan_map(routes, [(job.lat, job.lon) for job in state.to_plan])
 
 
 def _hm(at: datetime | None) -> str:

@@ -12,7 +12,7 @@ from fieldapp import background, clock
 from fieldapp.domain.wording import count
 from fieldapp.extensions import db
 from fieldapp.models import OptimisationRun, RunStatus, User
-from fieldapp.services.dispatch.planning import OptimiseResult
+from fieldapp.services.dispatch.optimisation import OptimiseResult
 
 SHOWN_AFTER_FINISH = timedelta(minutes=10)
 
@@ -93,7 +93,7 @@ def start(run_id: int) -> OptimisationRun | None:
 
 def finish(run: OptimisationRun, result: OptimiseResult) -> None:
     """The plan was applied: say so, and how many far jobs went on hub couriers' trips (why
-    each job was left out stays with the plan, see `dispatch.keep_unplanned`). Flushes."""
+    each job was left out stays with the plan, see `optimisation.keep_unplanned`). Flushes."""
     km = result.plan.distance_m / 1000
     planned = count(len(result.plan.planned_ids), "parada", "paradas")
     run.status = RunStatus.APPLIED

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
@@ -47,6 +48,13 @@ def minutes_of_day(at: datetime | None) -> float | None:
     return local.hour * 60 + local.minute
 
 
+@lru_cache(maxsize=1024)
+def base_zone(lat: float, lon: float) -> Zone:
+    """The zone of a courier's base, by its nearest district (bases are few and never move, and
+    the search scans every district: each is looked up once)."""
+    return zone_for(Gazetteer.default().nearest(lat, lon).ubigeo)
+
+
 def courier_for(
     user: User, profile: CourierProfile, day: date | None = None, now: datetime | None = None
 ) -> routing.Courier:
@@ -62,7 +70,7 @@ def courier_for(
             id=f"base-{profile.base_lat:.5f},{profile.base_lon:.5f}",
             lat=profile.base_lat,
             lon=profile.base_lon,
-            zone=zone_for(Gazetteer.default().nearest(profile.base_lat, profile.base_lon).ubigeo),
+            zone=base_zone(profile.base_lat, profile.base_lon),
         ),
         shift_start_min=start,
         shift_end_min=end,

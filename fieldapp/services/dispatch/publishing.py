@@ -16,8 +16,8 @@ from fieldapp.models import Job, Route, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
 from fieldapp.services.cases import visits
-from fieldapp.services.dispatch import reservations
-from fieldapp.services.dispatch.planning import DispatchError, board
+from fieldapp.services.dispatch import board, reservations
+from fieldapp.services.dispatch.errors import DispatchError
 from fieldapp.services.notifications import outbox
 
 
@@ -28,7 +28,7 @@ def publish(day: date, actor: User, branch_id: int | None = None) -> list[Route]
 
     :raises DispatchError: when there is nothing to publish.
     """
-    routes = [r for r in board(day, branch_id).routes]
+    routes = [r for r in board.of_day(day, branch_id).routes]
     if not routes:
         raise DispatchError("No hay rutas con paradas para publicar.")
     now = utcnow()
@@ -108,7 +108,7 @@ def _tell_customer(job: Job) -> None:
 def unpublish(day: date, actor: User, branch_id: int | None = None) -> None:
     """Take the day's routes back from the couriers (stops not yet worked; only the routes of
     `branch_id`'s couriers when given)."""
-    for route in board(day, branch_id).routes:
+    for route in board.of_day(day, branch_id).routes:
         if route.published_at is None:
             continue
         route.published_at = None

@@ -14,14 +14,15 @@ from sqlalchemy import delete, select
 from fieldapp.domain import routing
 from fieldapp.domain import trips as rules
 from fieldapp.domain.deadlines import LIMA_TZ, lima_date
-from fieldapp.domain.geo import Gazetteer, Zone, zone_for
+from fieldapp.domain.geo import Zone
 from fieldapp.domain.jobs import JobStatus
 from fieldapp.extensions import db
 from fieldapp.models import Job, Route, UnplannedJob, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
-from fieldapp.services.dispatch import carrier_shipments, planning
-from fieldapp.services.dispatch.problem import courier_for, request_for, travel_model
+from fieldapp.services.dispatch import board, carrier_shipments
+from fieldapp.services.dispatch.errors import DispatchError, StaleRoute
+from fieldapp.services.dispatch.problem import base_zone, courier_for, request_for, travel_model
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,7 @@ class TripResult:
 
 
 def _is_hub(profile) -> bool:
-    base = Gazetteer.default().nearest(profile.base_lat, profile.base_lon)
-    return zone_for(base.ubigeo) is Zone.PROVINCES
+    return base_zone(profile.base_lat, profile.base_lon) is Zone.PROVINCES
 
 
 NO_FAR_JOBS = "No hay trabajos fuera del alcance de un turno por carretera."
@@ -64,7 +64,7 @@ class TripProblem:
     due: dict[int, int]
 
 
-def _can_leave(courier: planning.CourierDay) -> bool:
+def _can_leave(courier: board.CourierDay) -> bool:
     """A hub courier can go on a trip: free, or their day route is still theirs to change (not
     published, no locked stop, every stop only planned)."""
     route = courier.route
@@ -81,13 +81,12 @@ def prepare(day: date, branch_id: int | None = None) -> TripProblem:
     their day route (a trip may take them along). Of one branch's couriers and cases when
     `branch_id` is given. Reads only."""
     config = current_app.config
-    state = planning.board(day, branch_id)
-    working = [(c.user, c.profile) for c in state.couriers if c.available]
+    state = board.of_day(day, branch_id)
+    beyond = carrier_shipments.suggestions(state.to_plan, state.working)
     far = [
         job
         for job in state.to_plan
-        if job.id in carrier_shipments.suggestions([job], working)
-        and rules.by_road(job.ubigeo, config["NO_ROAD_DEPARTMENTS"])
+        if job.id in beyond and rules.by_road(job.ubigeo, config["NO_ROAD_DEPARTMENTS"])
     ]
     hubs = [c for c in state.couriers if c.available and _is_hub(c.profile) and _can_leave(c)]
     own = {c.user.id: list(c.route.jobs) if c.route is not None else [] for c in hubs}
@@ -123,9 +122,9 @@ def solve(prepared: TripProblem, seconds: float | None = None) -> rules.TripPlan
     :raises DispatchError: when there is no far job, or no hub courier who can leave.
     """
     if not prepared.far_ids:
-        raise planning.DispatchError(NO_FAR_JOBS)
+        raise DispatchError(NO_FAR_JOBS)
     if not prepared.hub_ids:
-        raise planning.DispatchError(NO_FREE_HUB)
+        raise DispatchError(NO_FREE_HUB)
     config = current_app.config
     found = rules.plan_trips(
         list(prepared.couriers),
@@ -158,7 +157,7 @@ def apply(prepared: TripProblem, found: rules.TripPlan, actor: User) -> TripResu
 
     :raises StaleRoute: when a job changed, or a hub courier's route did, meanwhile.
     """
-    state = planning.board(prepared.day, prepared.branch_id)
+    state = board.of_day(prepared.day, prepared.branch_id)
     couriers = {c.user.id: c for c in state.couriers}
     by_id = {job_id: db.session.get(Job, job_id) for job_id in prepared.versions}
 
@@ -173,7 +172,7 @@ def apply(prepared: TripProblem, found: rules.TripPlan, actor: User) -> TripResu
         by_id[i] is None or by_id[i].version != v for i, v in prepared.versions.items()
     ) or any(moved(trip.courier_id) for trip in found.trips)
     if changed:
-        raise planning.StaleRoute(
+        raise StaleRoute(
             "Otra persona cambió los trabajos lejanos o los couriers de hub mientras se "
             "planificaban los viajes. Vuelva a optimizar."
         )
