@@ -12,7 +12,7 @@ from fieldapp.domain.service_number import normalise
 from fieldapp.domain.settings_text import format_families, parse_families, parse_lines
 from fieldapp.extensions import db
 from fieldapp.models import Branch, Programme
-from fieldapp.services.organisation import branches, programmes
+from fieldapp.services.organisation import SettingError, branches, programmes
 from fieldapp.transaction import discard
 
 # -- programmes ---------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ def _edit_programme(programme: Programme | None):
         )
         try:
             saved = programmes.save(programme, values, current_user)
-        except programmes.ProgrammeError as error:
+        except SettingError as error:
             discard()
             getattr(form, error.field).errors = [str(error)]
         else:
@@ -117,7 +117,7 @@ def _edit_branch(branch: Branch | None):
         )
         try:
             saved = branches.save(branch, values, current_user)
-        except branches.BranchError as error:
+        except SettingError as error:
             discard()
             getattr(form, error.field).errors = [str(error)]
         else:

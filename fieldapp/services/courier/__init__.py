@@ -1,1 +1,2 @@
-"""The courier's phone: their published route and the sync of actions queued offline."""
+"""The courier's phone: `route` (their published routes and stops), `sync` (the actions queued
+offline, each applied exactly once)."""

@@ -1,2 +1,2 @@
-"""E-mail notices to customers and staff: queued with the change they report, delivered by the
-worker."""
+"""E-mail notices: `outbox` queues them with the change they report, `wording` writes their
+text from templates/mail, `delivery` sends them from the worker (transports in infra/mail)."""

@@ -12,6 +12,7 @@ from fieldapp.domain.roles import sees_every_branch
 from fieldapp.extensions import db
 from fieldapp.models import Branch, User
 from fieldapp.services import audit
+from fieldapp.services.organisation import SettingError
 
 
 def active() -> list[Branch]:
@@ -45,14 +46,6 @@ def serving(ubigeo: str | None, actor) -> Branch | None:
     return min(found, key=lambda branch: distance_km(branch.point, point))
 
 
-class BranchError(ValueError):
-    """A branch that cannot be saved: the form `field` it belongs to and why (Spanish)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
 @dataclass(frozen=True)
 class BranchValues:
     """A branch as the admin typed it; no point given (None) means the district's."""
@@ -75,21 +68,21 @@ def save(branch: Branch | None, values: BranchValues, actor: User) -> Branch:
     """Create a branch (`branch` None) or change one; its point is the one given, else its
     district's capital. Audited with the fields changed. Flushes.
 
-    :raises BranchError: for an unknown UBIGEO, or a code another branch has.
+    :raises SettingError: for an unknown UBIGEO, or a code another branch has.
     """
     ubigeo = values.ubigeo.strip()
     district = Gazetteer.default().get(ubigeo)
     if district is None:
-        raise BranchError("ubigeo", f"UBIGEO desconocido: {ubigeo} no es un distrito del Perú.")
+        raise SettingError("ubigeo", f"UBIGEO desconocido: {ubigeo} no es un distrito del Perú.")
     taken = db.session.scalar(
         select(Branch.id).where(
             Branch.code == values.code, Branch.id != (branch.id if branch is not None else -1)
         )
     )
     if taken is not None:
-        raise BranchError("code", f"Ya existe una sede con el código {values.code}.")
+        raise SettingError("code", f"Ya existe una sede con el código {values.code}.")
     if (values.lat is None) != (values.lon is None):
-        raise BranchError("lon", "Indique latitud y longitud juntas, o ninguna.")
+        raise SettingError("lon", "Indique latitud y longitud juntas, o ninguna.")
     point = (values.lat, values.lon) if values.lat is not None else district.point
     wanted = {
         "code": values.code,

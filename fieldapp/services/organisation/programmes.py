@@ -10,14 +10,7 @@ from sqlalchemy import select
 from fieldapp.extensions import db
 from fieldapp.models import Programme, User
 from fieldapp.services import audit
-
-
-class ProgrammeError(ValueError):
-    """A programme setting that cannot be saved: the form `field` it belongs to and why."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+from fieldapp.services.organisation import SettingError
 
 
 @dataclass(frozen=True)
@@ -48,7 +41,7 @@ def save(programme: Programme | None, values: ProgrammeValues, actor: User) -> P
     """Create a programme (`programme` None) or change one; audited with the fields changed.
     Flushes.
 
-    :raises ProgrammeError: when another programme has the code.
+    :raises SettingError: when another programme has the code.
     """
     taken = db.session.scalar(
         select(Programme.id).where(
@@ -57,7 +50,7 @@ def save(programme: Programme | None, values: ProgrammeValues, actor: User) -> P
         )
     )
     if taken is not None:
-        raise ProgrammeError("code", f"Ya existe un programa con el código {values.code}.")
+        raise SettingError("code", f"Ya existe un programa con el código {values.code}.")
     created = programme is None
     if created:
         programme = Programme()

@@ -1,2 +1,2 @@
-"""Supervision: review and approval of closed jobs, the dashboard figures and the monthly
-statement."""
+"""Supervision: `approval` (the review queue of closed jobs, approve and reject), `figures`
+(the dashboard), `statement` (the monthly statement for invoicing a manufacturer)."""
