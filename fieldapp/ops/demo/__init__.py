@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from fieldapp.domain import case_flow
 from fieldapp.domain.case_flow import Flow
-from fieldapp.domain.roles import Role
 from fieldapp.extensions import db
 from fieldapp.models import ApiClient, Job, Programme, User
 from fieldapp.models.types import utcnow
@@ -32,6 +31,7 @@ from fieldapp.ops.demo.organisation import (
     DEMO_API_KEY,
     DEMO_PASSWORD,
     DEMO_SECOND_API_KEY,
+    EVERY_BRANCH,
     SECOND_PROGRAMME,
     STAFF,
     branches,
@@ -81,7 +81,7 @@ def seed(seed_value: int = 2026) -> dict[str, int]:
     client.programme = programme  # the Call Center reads every case of its programme
     counters = branches()
     for name, user in users.items():
-        if user.role is not Role.ADMIN:
+        if user.role not in EVERY_BRANCH:
             user.branch_id = counters[BRANCH_OF.get(name, "san-isidro")].id
     second = Programme(**SECOND_PROGRAMME)
     second_client = ApiClient(name="Epson Call Center (demo)", programme=second)

@@ -70,6 +70,9 @@ BRANCHES = [
 
 
 BRANCH_OF = {"courier2": "san-luis"}
+# Bound to no branch, so they choose one or every branch: the admin, and the head supervisor who
+# approves the jobs and watches the deadlines of both counters.
+EVERY_BRANCH = (Role.ADMIN, Role.SUPERVISOR)
 
 
 def branches() -> dict[str, Branch]:
