@@ -11,8 +11,7 @@ from fieldapp.domain.geo import Gazetteer, UnknownUbigeo, distance_km
 from fieldapp.domain.roles import sees_every_branch
 from fieldapp.extensions import db
 from fieldapp.models import Branch, User
-from fieldapp.services import audit
-from fieldapp.services.organisation import SettingError
+from fieldapp.services.organisation import SettingError, apply_settings
 
 
 def active() -> list[Branch]:
@@ -93,24 +92,7 @@ def save(branch: Branch | None, values: BranchValues, actor: User) -> Branch:
         "lon": point[1],
         "active": values.active,
     }
-    created = branch is None
-    if created:
-        branch = Branch()
-        db.session.add(branch)
-    changed = {k: v for k, v in wanted.items() if created or getattr(branch, k) != v}
-    for name, value in changed.items():
-        setattr(branch, name, value)
-    db.session.flush()
-    if changed:
-        audit.record(
-            "branch_created" if created else "branch_changed",
-            entity="branch",
-            entity_id=branch.id,
-            actor=actor,
-            note=f"{branch.code}: {', '.join(sorted(changed))}",
-            data={"changed": sorted(changed)},
-        )
-    return branch
+    return apply_settings("branch", branch, Branch, wanted, actor)
 
 
 ALL = "all"  # the code asked for to see every branch

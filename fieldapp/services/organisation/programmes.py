@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import Programme, User
-from fieldapp.services import audit
-from fieldapp.services.organisation import SettingError
+from fieldapp.services.organisation import SettingError, apply_settings
 
 
 @dataclass(frozen=True)
@@ -51,25 +50,4 @@ def save(programme: Programme | None, values: ProgrammeValues, actor: User) -> P
     )
     if taken is not None:
         raise SettingError("code", f"Ya existe un programa con el código {values.code}.")
-    created = programme is None
-    if created:
-        programme = Programme()
-        db.session.add(programme)
-    changed = {
-        name: value
-        for name, value in asdict(values).items()
-        if created or getattr(programme, name) != value
-    }
-    for name, value in changed.items():
-        setattr(programme, name, value)
-    db.session.flush()
-    if changed:
-        audit.record(
-            "programme_created" if created else "programme_changed",
-            entity="programme",
-            entity_id=programme.id,
-            actor=actor,
-            note=f"{programme.code}: {', '.join(sorted(changed))}",
-            data={"changed": sorted(changed)},
-        )
-    return programme
+    return apply_settings("programme", programme, Programme, asdict(values), actor)
