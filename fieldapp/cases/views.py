@@ -27,10 +27,11 @@ def _enum_arg(name: str, enum_cls):
 
 @bp.get("/")
 def index():
-    """Cases filtered by status, flow, zone, urgency and text; htmx gets just the results."""
+    """Cases filtered by branch (the user's own until they choose "Todas"), status, flow, zone,
+    urgency and text; htmx gets just the results."""
     filters = case_search.CaseFilters(
         programme=request.args.get("programme", "")[:32],
-        branch=request.args.get("branch", "")[:32],
+        branch=request.args.get("branch", branches.own_code(current_user))[:32],
         status=_enum_arg("status", Status),
         flow=_enum_arg("flow", Flow),
         zone=_enum_arg("zone", Zone),

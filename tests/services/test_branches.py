@@ -87,6 +87,11 @@ def test_pages_filter_by_branch(client, login, counters):
     found = client.get("/cases/?branch=san-isidro").get_data(as_text=True)
     assert near_isidro.case_number in found and near_luis.case_number not in found
     assert "Mostrador San Isidro" in found
+    # The cases list opens on the dispatcher's own branch; "Todas" (branch=) searches them all.
+    default = client.get("/cases/").get_data(as_text=True)
+    assert near_luis.case_number in default and near_isidro.case_number not in default
+    every_case = client.get("/cases/?branch=").get_data(as_text=True)
+    assert near_luis.case_number in every_case and near_isidro.case_number in every_case
     client.post("/logout", data={"csrf_token": csrf_token(client, "/dispatch/")})
     login(factories.user(Role.ADMIN).username)  # an admin chooses any branch, or every one
     every = client.get("/dispatch/?branch=all").get_data(as_text=True)

@@ -21,6 +21,12 @@ def active() -> list[Branch]:
     )
 
 
+def own_code(user: User) -> str:
+    """The code of the active branch `user` works at ("" for none: every branch)."""
+    own = db.session.get(Branch, user.branch_id) if user.branch_id is not None else None
+    return own.code if own is not None and own.active else ""
+
+
 def by_code(code: str | None) -> Branch | None:
     """The active branch with `code` (None for none or an unknown one)."""
     if not code:
