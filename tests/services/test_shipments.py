@@ -209,6 +209,11 @@ def test_a_shipment_returned_by_the_agency_fails_the_job_back_to_dispatch(app, d
     assert again is not None and again.attempt == 2 and again.mode is JobMode.COURIER
     assert job.case.status is Status.RECEIVED
     assert again.id in {j.id for j in board.of_day(factories.days_ago(0)).to_plan}
+    # The customer is told the agency sent it back, not that "our courier" went there.
+    seen = tracking.find(job.tracking_token)
+    assert seen.state == "failed"
+    assert "la agencia de transportes nos devolvió el envío sin entregarlo" in seen.failure
+    assert "courier" not in seen.failure
 
 
 def test_far_jobs_are_suggested_for_carrier_and_lima_ones_are_not(app):

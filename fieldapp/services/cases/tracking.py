@@ -112,9 +112,12 @@ def find(token: str) -> Tracking | None:
 
 def failure_words(job: Job) -> str:
     """'El 02/12 a las 10:40 nuestro courier fue a recoger su equipo, pero no encontró a nadie
-    en la dirección.'"""
+    en la dirección.' — or, for a job sent by agency, that the agency sent it back."""
     at = job.completed_at or job.arrived_at
     when = f"El {at.astimezone(LIMA_TZ):%d/%m} a las {at.astimezone(LIMA_TZ):%H:%M} " if at else ""
+    if job.mode is JobMode.CARRIER:
+        sentence = f"{when}la agencia de transportes nos devolvió el envío sin entregarlo."
+        return sentence[0].upper() + sentence[1:]
     why = FAILURE_WORDS.get(job.failure_reason, FAILURE_WORDS[FailureReason.OTHER])
     sentence = f"{when}nuestro courier fue a {PURPOSE[job.kind]}, pero {why}."
     return sentence[0].upper() + sentence[1:]
