@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from fieldapp.domain.jobs import FailureReason, JobKind, JobStatus
+from fieldapp.domain.shipments import JobMode
 from fieldapp.extensions import db
 from fieldapp.models import Route
 from fieldapp.models.types import utcnow
@@ -19,6 +20,7 @@ from tests.factories import doa_case
 def test_failure_in_plain_words_with_lima_time():
     job = SimpleNamespace(
         kind=JobKind.PICKUP,
+        mode=JobMode.COURIER,
         failure_reason=FailureReason.WRONG_ADDRESS,
         completed_at=datetime(2026, 12, 2, 15, 40, tzinfo=UTC),  # 10:40 in Lima
         arrived_at=None,
