@@ -9,7 +9,7 @@ from fieldapp.domain.stock import CATEGORY_LABELS, MOVEMENT_LABELS, STATUS_LABEL
 from fieldapp.extensions import db
 from fieldapp.models import StockUnit
 from fieldapp.services.cases import intake
-from fieldapp.services.workshop import inventory, stock_counts
+from fieldapp.services.workshop import inventory, spare_parts, stock_counts, store_credit
 from fieldapp.services.workshop.inventory import StockError
 from fieldapp.stock import bp
 from fieldapp.stock.forms import CaseNumberForm, CreditForm, DonorForm, ReceiveForm, UnitActionForm
@@ -117,11 +117,11 @@ def credit():
     if not form.validate_on_submit():
         return _page(422, credit_form=form)
     try:
-        store = inventory.store_for_credit(form.store_name.data, form.store_ubigeo.data)
+        store = store_credit.store_for_credit(form.store_name.data, form.store_ubigeo.data)
     except StockError as error:
         return _refused("credit_form", form, "store_ubigeo", error)
     try:
-        movement = inventory.credit_at_sale(
+        movement = store_credit.credit_at_sale(
             store, form.service_number.data, form.model.data, current_user, form.note.data
         )
     except StockError as error:
@@ -147,7 +147,7 @@ def donor(unit_id: int):
     try:
         if not form.validate_on_submit():
             raise StockError("Indique al menos un repuesto utilizable.")
-        inventory.make_parts_donor(unit, form.parts.data.splitlines(), current_user)
+        spare_parts.make_parts_donor(unit, form.parts.data.splitlines(), current_user)
     except StockError as error:
         discard()
         flash(f"{unit.service_number}: {error}", "error")

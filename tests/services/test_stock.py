@@ -12,7 +12,7 @@ from fieldapp.domain.stock import MovementKind, PartStatus, StockCategory, Stock
 from fieldapp.extensions import db
 from fieldapp.models import Job, StockMovement, StockUnit, Store
 from fieldapp.services.cases import visits
-from fieldapp.services.workshop import inventory, stock_counts
+from fieldapp.services.workshop import inventory, spare_parts, stock_counts, store_credit
 from fieldapp.services.workshop.inventory import StockError
 from tests import factories
 from tests.factories import doa_case
@@ -153,17 +153,17 @@ def test_doa_unit_collected_harvested_and_returned(app, keeper):
     with pytest.raises(StockError, match="ya fue recibido"):
         inventory.collect_doa(case, keeper)
     with pytest.raises(StockError, match="al menos un repuesto"):
-        inventory.make_parts_donor(donor, [" "], keeper)
-    parts = inventory.make_parts_donor(donor, ["Cabezal", "Fuente de poder"], keeper)
+        spare_parts.make_parts_donor(donor, [" "], keeper)
+    parts = spare_parts.make_parts_donor(donor, ["Cabezal", "Fuente de poder"], keeper)
     assert donor.status is StockStatus.PARTS_DONOR and [p.name for p in parts] == [
         "Cabezal",
         "Fuente de poder",
     ]
     repair_case = factories.case()
-    inventory.take_part(parts[0], repair_case, keeper)
+    spare_parts.take_part(parts[0], repair_case, keeper)
     assert parts[0].status is PartStatus.USED and parts[0].used_in_case_id == repair_case.id
     with pytest.raises(StockError, match="ya fue usado"):
-        inventory.take_part(parts[0], factories.case(), keeper)
+        spare_parts.take_part(parts[0], factories.case(), keeper)
     assert kinds(donor) == [
         MovementKind.DOA_COLLECTED,
         MovementKind.PARTS_DONOR,
@@ -180,14 +180,16 @@ def test_failure_at_sale_is_a_credit_movement_without_a_case(app, keeper):
     store = Store(name="Hiraoka Centro", ubigeo="150101")
     db.session.add(store)
     db.session.flush()
-    movement = inventory.credit_at_sale(store, "c-123 456", "ESP 5250", keeper, "Falló al probarlo")
+    movement = store_credit.credit_at_sale(
+        store, "c-123 456", "ESP 5250", keeper, "Falló al probarlo"
+    )
     assert movement.kind is MovementKind.CREDITED_AT_SALE and movement.case_id is None
     assert movement.stock_unit_id is None and movement.service_number == "C123456"
     assert movement.store_id == store.id and movement.model == "ESP 5250"
     with pytest.raises(StockError, match="ya fue acreditado"):
-        inventory.credit_at_sale(store, "C123456", None, keeper, None)
+        store_credit.credit_at_sale(store, "C123456", None, keeper, None)
     with pytest.raises(StockError, match="6 dígitos"):
-        inventory.credit_at_sale(store, "X12", None, keeper, None)
+        store_credit.credit_at_sale(store, "X12", None, keeper, None)
 
 
 def test_tomorrow_shortage_counts_unreserved_swaps(app, keeper):

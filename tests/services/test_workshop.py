@@ -16,7 +16,7 @@ from fieldapp.models import DocType, Document, DocumentRequest, OutboxMessage, S
 from fieldapp.models.types import utcnow
 from fieldapp.services.cases import visits
 from fieldapp.services.supervisor import approval
-from fieldapp.services.workshop import inventory, repairs
+from fieldapp.services.workshop import inventory, repairs, spare_parts
 from fieldapp.services.workshop.repairs import WorkshopError
 from fieldapp.worker.jobs import issue_pending
 from tests import factories
@@ -141,7 +141,7 @@ def test_unrepairable_provinces_unit_travels_on_the_return_job(app, tech, courie
 
 def test_doa_unit_harvested_and_its_part_used_in_a_repair(app, tech):
     donor = inventory.collect_doa(doa_case(), tech)
-    (part,) = inventory.make_parts_donor(donor, ["Cabezal de impresión"], tech)
+    (part,) = spare_parts.make_parts_donor(donor, ["Cabezal de impresión"], tech)
     case = factories.case()
     with pytest.raises(WorkshopError, match="en taller"):
         repairs.use_part(case, part, tech)

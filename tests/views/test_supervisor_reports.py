@@ -13,7 +13,7 @@ from fieldapp.extensions import db
 from fieldapp.models import StockUnit
 from fieldapp.models.types import utcnow
 from fieldapp.services.supervisor import approval
-from fieldapp.services.workshop import inventory, repairs
+from fieldapp.services.workshop import repairs, spare_parts
 from tests import factories
 from tests.factories import close_job, doa_case, plan_job
 
@@ -38,7 +38,7 @@ def test_dashboard_figures_and_charts(client, supervisor):
     donor = db.session.scalar(  # collected when its swap was approved
         select(StockUnit).where(StockUnit.service_number == done.unit.service_number)
     )
-    parts = inventory.make_parts_donor(donor, ["Cabezal", "Bandeja"], tech)
+    parts = spare_parts.make_parts_donor(donor, ["Cabezal", "Bandeja"], tech)
     repair = factories.case()
     repairs.receive(repair, tech, refilled=False)
     repairs.use_part(repair, parts[0], tech)

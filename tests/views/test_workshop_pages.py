@@ -10,7 +10,7 @@ from fieldapp.domain.roles import Role
 from fieldapp.domain.stock import StockCategory
 from fieldapp.extensions import db
 from fieldapp.models import Case
-from fieldapp.services.workshop import inventory
+from fieldapp.services.workshop import inventory, spare_parts
 from tests import factories
 from tests.conftest import csrf_token
 from tests.factories import doa_case
@@ -98,7 +98,7 @@ def test_refilled_cartridges_void_from_the_reception_form(client, tech):
 
 def test_part_and_exchange_from_the_repair_page(client, tech):
     donor = inventory.collect_doa(doa_case(), None)
-    (part,) = inventory.make_parts_donor(donor, ["Fuente de poder"], None)
+    (part,) = spare_parts.make_parts_donor(donor, ["Fuente de poder"], None)
     inventory.receive_from_manufacturer(
         factories.programme(), "T710000", "ESP 3250", StockCategory.EXCHANGE, None
     )

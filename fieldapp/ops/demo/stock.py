@@ -46,7 +46,7 @@ def stock(rng, programme: Programme, now: datetime, numbers: Numbers) -> int:
 
 def stock_in_use(users: dict[str, User]) -> None:
     """A collected DOA unit turned parts donor, and a new unit reserved for an open DOA swap."""
-    from fieldapp.services.workshop import inventory
+    from fieldapp.services.workshop import inventory, spare_parts
 
     tech = users["technician"]
     swapped = db.session.scalar(
@@ -56,7 +56,7 @@ def stock_in_use(users: dict[str, User]) -> None:
     )
     if swapped is not None:
         donor = inventory.collect_doa(swapped, tech)
-        inventory.make_parts_donor(
+        spare_parts.make_parts_donor(
             donor, ["Cabezal de impresión", "Fuente de poder", "Bandeja"], tech
         )
     visit = db.session.scalar(

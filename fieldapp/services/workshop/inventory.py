@@ -2,7 +2,7 @@
 
 Reservations use a conditional UPDATE (`… WHERE status = 'on_hand'`) and check the row count,
 so two dispatchers reserving at once can never take the same unit, and stock never goes below
-zero. Parts use the version column of `SparePart` the same way.
+zero. Spare parts from DOA units are in `spare_parts`, the credit at sale in `store_credit`.
 """
 
 from __future__ import annotations
@@ -10,14 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm.exc import StaleDataError
 
-from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.jobs import OPEN_JOB, JobKind
 from fieldapp.domain.service_number import KODAK, InvalidServiceNumber, NumberRules, parse
-from fieldapp.domain.stock import MovementKind, PartStatus, StockCategory, StockStatus
+from fieldapp.domain.stock import MovementKind, StockCategory, StockStatus
 from fieldapp.extensions import db
-from fieldapp.models import Case, Job, Programme, SparePart, StockMovement, StockUnit, Store, User
+from fieldapp.models import Case, Job, Programme, StockMovement, StockUnit, User
 from fieldapp.models.types import utcnow
 from fieldapp.services import audit
 from fieldapp.services.cases import queries as case_queries
@@ -242,68 +240,6 @@ def collect_doa(case: Case, actor: User | None, job: Job | None = None) -> Stock
     return unit
 
 
-def make_parts_donor(unit: StockUnit, parts: list[str], actor: User | None) -> list[SparePart]:
-    """Turn a collected DOA unit into a parts donor with its usable parts.
-
-    :raises StockError: for a unit that is not a collected DOA unit on hand, or no parts.
-    """
-    names = [name.strip() for name in parts if name and name.strip()]
-    if unit.category is not StockCategory.DOA_COLLECTED or unit.status is not StockStatus.ON_HAND:
-        raise StockError("Solo un equipo DOA recogido y en stock puede ser donante de repuestos.")
-    if not names:
-        raise StockError("Indique al menos un repuesto utilizable.")
-    unit.status = StockStatus.PARTS_DONOR
-    made = [SparePart(donor_unit_id=unit.id, name=name[:120]) for name in names]
-    db.session.add_all(made)
-    db.session.flush()
-    _move(MovementKind.PARTS_DONOR, actor, unit, note=", ".join(names))
-    db.session.flush()
-    return made
-
-
-def take_part(part: SparePart, case: Case, actor: User | None) -> None:
-    """Use a donor part in the repair of `case`.
-
-    :raises StockError: when the part was already used (also by a concurrent repair).
-    """
-    if part.status is not PartStatus.AVAILABLE:
-        raise StockError(f"El repuesto «{part.name}» ya fue usado.")
-    part.status, part.used_in_case_id, part.used_at = PartStatus.USED, case.id, utcnow()
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StockError(f"El repuesto «{part.name}» ya fue usado.") from error
-    _move(
-        MovementKind.PART_TAKEN, actor, part.donor, case_id=case.id, part_id=part.id, note=part.name
-    )
-    db.session.flush()
-
-
-def credit_at_sale(
-    store: Store, service_number: str, model: str | None, actor: User | None, note: str | None
-) -> StockMovement:
-    """Record the store's credit for a unit that failed at the moment of sale (no case).
-
-    :raises StockError: for a bad service number or one already credited.
-    """
-    number = _service_number(service_number)
-    done = select(StockMovement.id).where(
-        StockMovement.kind == MovementKind.CREDITED_AT_SALE, StockMovement.service_number == number
-    )
-    if db.session.scalar(done):
-        raise StockError(f"El equipo {number} ya fue acreditado.")
-    movement = _move(
-        MovementKind.CREDITED_AT_SALE,
-        actor,
-        store_id=store.id,
-        service_number=number,
-        model=(model or "").strip() or None,
-        note=note,
-    )
-    db.session.flush()
-    return movement
-
-
 def return_to_manufacturer(unit: StockUnit, actor: User | None, note: str | None = None) -> None:
     """Send a unit back to Kodak.
 
@@ -314,22 +250,6 @@ def return_to_manufacturer(unit: StockUnit, actor: User | None, note: str | None
     unit.status = StockStatus.RETURNED_TO_MANUFACTURER
     _move(MovementKind.RETURNED_TO_MANUFACTURER, actor, unit, note=note)
     db.session.flush()
-
-
-def store_for_credit(name: str, ubigeo: str) -> Store:
-    """The store of a credit at sale, found by name and district or added.
-
-    :raises StockError: for an unknown district.
-    """
-    if Gazetteer.default().get(ubigeo) is None:
-        raise StockError(f"No existe el distrito con UBIGEO {ubigeo}.")
-    name = name.strip()
-    found = db.session.scalar(select(Store).where(Store.name == name, Store.ubigeo == ubigeo))
-    if found is None:
-        found = Store(name=name, ubigeo=ubigeo)
-        db.session.add(found)
-        db.session.flush()
-    return found
 
 
 def reserve_for_case(case_number: str, actor: User | None) -> StockUnit:

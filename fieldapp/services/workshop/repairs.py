@@ -24,7 +24,7 @@ from fieldapp.models.types import utcnow
 from fieldapp.services import audit
 from fieldapp.services.cases import visits
 from fieldapp.services.cases.progress import apply_event
-from fieldapp.services.workshop import inventory
+from fieldapp.services.workshop import inventory, spare_parts
 from fieldapp.services.workshop.inventory import StockError
 
 # Flows whose customer collects the unit at the ST counter (Lima).
@@ -191,7 +191,7 @@ def use_part(case: Case, part: SparePart, actor: User) -> None:
     if case.status is not Status.IN_WORKSHOP:
         raise WorkshopError("Solo se usan repuestos en equipos que están en taller.", "part")
     try:
-        inventory.take_part(part, case, actor)
+        spare_parts.take_part(part, case, actor)
     except StockError as error:
         raise WorkshopError(str(error), "part") from error
 
