@@ -27,7 +27,7 @@ class StockError(ValueError):
     """A stock operation cannot be done (message in Spanish)."""
 
 
-def _move(
+def record_movement(
     kind: MovementKind,
     actor: User | None,
     unit: StockUnit | None = None,
@@ -67,7 +67,11 @@ def _move(
     return movement
 
 
-def _service_number(value: str, rules: NumberRules = KODAK) -> str:
+def parsed_service_number(value: str, rules: NumberRules = KODAK) -> str:
+    """The service number in its one written form.
+
+    :raises StockError: with the rule's message when it is not one.
+    """
     try:
         return parse(value, rules).value
     except InvalidServiceNumber as error:
@@ -88,7 +92,7 @@ def receive_from_manufacturer(
     if category not in (StockCategory.NEW, StockCategory.EXCHANGE):
         raise StockError("El fabricante entrega equipos nuevos o de intercambio.")
     rules = programme.number_rules
-    number = _service_number(service_number, rules)
+    number = parsed_service_number(service_number, rules)
     if db.session.scalar(select(StockUnit.id).where(StockUnit.service_number == number)):
         raise StockError(f"El equipo {number} ya está en el stock.")
     family = rules.family_of(number)
@@ -102,7 +106,7 @@ def receive_from_manufacturer(
     )
     db.session.add(unit)
     db.session.flush()
-    _move(MovementKind.RECEIVED_FROM_MANUFACTURER, actor, unit)
+    record_movement(MovementKind.RECEIVED_FROM_MANUFACTURER, actor, unit)
     db.session.flush()
     return unit
 
@@ -129,7 +133,7 @@ def reserve_unit(
         raise StockError(f"El equipo {unit.service_number} ya no está disponible.")
     db.session.refresh(unit)
     case_id = job.case_id if job is not None else (case.id if case is not None else None)
-    _move(
+    record_movement(
         MovementKind.RESERVED,
         actor,
         unit,
@@ -188,7 +192,7 @@ def release(unit: StockUnit, actor: User | None, note: str | None = None) -> Non
         raise StockError("El equipo no está reservado.")
     job_id = unit.reserved_for_job_id
     unit.status, unit.reserved_for_job_id = StockStatus.ON_HAND, None
-    _move(MovementKind.RELEASED, actor, unit, job_id=job_id, note=note)
+    record_movement(MovementKind.RELEASED, actor, unit, job_id=job_id, note=note)
     db.session.flush()
 
 
@@ -200,7 +204,7 @@ def deliver(unit: StockUnit, case: Case, actor: User | None, job: Job | None = N
     if unit.status not in (StockStatus.ON_HAND, StockStatus.RESERVED):
         raise StockError(f"El equipo {unit.service_number} no está en el stock.")
     unit.status = StockStatus.DELIVERED
-    _move(
+    record_movement(
         MovementKind.DELIVERED,
         actor,
         unit,
@@ -229,7 +233,7 @@ def collect_doa(case: Case, actor: User | None, job: Job | None = None) -> Stock
     )
     db.session.add(unit)
     db.session.flush()
-    _move(
+    record_movement(
         MovementKind.DOA_COLLECTED,
         actor,
         unit,
@@ -248,7 +252,7 @@ def return_to_manufacturer(unit: StockUnit, actor: User | None, note: str | None
     if unit.status is not StockStatus.ON_HAND:
         raise StockError(f"El equipo {unit.service_number} no está disponible para devolver.")
     unit.status = StockStatus.RETURNED_TO_MANUFACTURER
-    _move(MovementKind.RETURNED_TO_MANUFACTURER, actor, unit, note=note)
+    record_movement(MovementKind.RETURNED_TO_MANUFACTURER, actor, unit, note=note)
     db.session.flush()
 
 

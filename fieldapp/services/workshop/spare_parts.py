@@ -12,7 +12,7 @@ from fieldapp.domain.stock import MovementKind, PartStatus, StockCategory, Stock
 from fieldapp.extensions import db
 from fieldapp.models import Case, SparePart, StockUnit, User
 from fieldapp.models.types import utcnow
-from fieldapp.services.workshop.inventory import StockError, _move
+from fieldapp.services.workshop.inventory import StockError, record_movement
 
 
 def make_parts_donor(unit: StockUnit, parts: list[str], actor: User | None) -> list[SparePart]:
@@ -29,7 +29,7 @@ def make_parts_donor(unit: StockUnit, parts: list[str], actor: User | None) -> l
     made = [SparePart(donor_unit_id=unit.id, name=name[:120]) for name in names]
     db.session.add_all(made)
     db.session.flush()
-    _move(MovementKind.PARTS_DONOR, actor, unit, note=", ".join(names))
+    record_movement(MovementKind.PARTS_DONOR, actor, unit, note=", ".join(names))
     db.session.flush()
     return made
 
@@ -46,7 +46,7 @@ def take_part(part: SparePart, case: Case, actor: User | None) -> None:
         db.session.flush()
     except StaleDataError as error:
         raise StockError(f"El repuesto «{part.name}» ya fue usado.") from error
-    _move(
+    record_movement(
         MovementKind.PART_TAKEN, actor, part.donor, case_id=case.id, part_id=part.id, note=part.name
     )
     db.session.flush()

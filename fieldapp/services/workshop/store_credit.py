@@ -8,7 +8,7 @@ from fieldapp.domain.geo import Gazetteer
 from fieldapp.domain.stock import MovementKind
 from fieldapp.extensions import db
 from fieldapp.models import StockMovement, Store, User
-from fieldapp.services.workshop.inventory import StockError, _move, _service_number
+from fieldapp.services.workshop.inventory import StockError, parsed_service_number, record_movement
 
 
 def credit_at_sale(
@@ -18,13 +18,13 @@ def credit_at_sale(
 
     :raises StockError: for a bad service number or one already credited.
     """
-    number = _service_number(service_number)
+    number = parsed_service_number(service_number)
     done = select(StockMovement.id).where(
         StockMovement.kind == MovementKind.CREDITED_AT_SALE, StockMovement.service_number == number
     )
     if db.session.scalar(done):
         raise StockError(f"El equipo {number} ya fue acreditado.")
-    movement = _move(
+    movement = record_movement(
         MovementKind.CREDITED_AT_SALE,
         actor,
         store_id=store.id,
