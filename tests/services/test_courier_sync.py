@@ -13,7 +13,7 @@ from fieldapp.extensions import db
 from fieldapp.infra import media
 from fieldapp.models import Attachment, AuditEvent, Route, SyncAction
 from fieldapp.services.cases import visits
-from fieldapp.services.courier import sync
+from fieldapp.services.courier import stop_actions, sync
 from tests import factories
 from tests.factories import doa_actions, image_b64, published_stop, stock_unit
 from tests.factories import sync_action as action
@@ -132,7 +132,7 @@ def test_photos_per_stop_are_capped(app, courier):
     job = published_stop(courier)
     sync.apply(courier, action(job, "arrive", lat=-12.1, lon=-77.03, accuracy_m=15))
     photo = image_b64(size=(64, 48))
-    for _ in range(sync.MAX_PHOTOS_PER_JOB):
+    for _ in range(stop_actions.MAX_PHOTOS_PER_JOB):
         answer = sync.apply(courier, action(job, "photo", purpose="unit_condition", data=photo))
         assert answer.status == 200, answer.body
     answer = sync.apply(courier, action(job, "photo", purpose="unit_condition", data=photo))
@@ -141,7 +141,7 @@ def test_photos_per_stop_are_capped(app, courier):
     stored = db.session.scalar(
         select(func.count()).select_from(Attachment).where(Attachment.job_id == job.id)
     )
-    assert stored == sync.MAX_PHOTOS_PER_JOB
+    assert stored == stop_actions.MAX_PHOTOS_PER_JOB
 
 
 def test_the_audit_trail_and_the_api_keep_no_signer_name_or_dni(app, client, courier):
