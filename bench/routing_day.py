@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fieldapp.domain.geo import ST_COUNTER, Gazetteer, Zone, distance_km, zone_for  # noqa: E402
 from fieldapp.domain.jobs import LOAD, JobKind  # noqa: E402
+from fieldapp.domain.modes import plan_modes  # noqa: E402
 from fieldapp.domain.routing import (  # noqa: E402
     Courier,
     Depot,
@@ -43,7 +44,7 @@ from fieldapp.domain.routing import (  # noqa: E402
     service_minutes,
     slot_window,
 )
-from fieldapp.domain.trips import by_road, plan_modes  # noqa: E402
+from fieldapp.domain.trips import by_road  # noqa: E402
 
 # (label, town centres (UBIGEO), radius km, jobs, kinds (None: provinces mix), days-left choices)
 # Jobs fall in districts within the radius of a centre: customers live in the cities.

@@ -1,5 +1,4 @@
-"""Multi-day trips for hub couriers, and how a day's jobs are served by mode (courier day
-route, trip, carrier)."""
+"""Multi-day trips for hub couriers."""
 
 from __future__ import annotations
 
@@ -7,7 +6,7 @@ import pytest
 
 from fieldapp.domain.geo import ST_COUNTER, Gazetteer, Zone
 from fieldapp.domain.routing import Courier, Depot, JobRequest, Problem, TravelModel
-from fieldapp.domain.trips import check_trip, plan_modes, plan_trips
+from fieldapp.domain.trips import check_trip, plan_trips
 
 GAZ = Gazetteer.default()
 AREQUIPA = GAZ.require("040101")
@@ -65,36 +64,6 @@ def test_the_replay_refuses_a_late_stop_and_an_overload():
     assert check_trip(problem, hub(), order, {"cusco": 1, "ayacucho": 1}, 1) is None
     small = Courier("arequipa", HUB, *SHIFT, 1)
     assert check_trip(problem, small, order, {"cusco": 2, "ayacucho": 2}, 3) is None
-
-
-def test_every_required_job_gets_a_mode():
-    couriers = [Courier("lima", LIMA, *SHIFT, 6), hub()]
-    jobs = [
-        job("miraflores", "150122"),
-        job("arequipa", "040101"),
-        job("cusco", "080101", required=False),  # due in two days: no nearer then
-        job("iquitos", "160101"),  # no road
-    ]
-    due = {"miraflores": 0, "arequipa": 0, "cusco": 2, "iquitos": 0}
-    result = plan_modes(
-        couriers,
-        jobs,
-        due,
-        TRAVEL,
-        hubs={"arequipa"},
-        by_road=lambda j: j.id != "iquitos",
-        seconds=0.5,
-        trip_seconds=0.3,
-    )
-    modes = {j.id: result.mode_of(j.id) for j in jobs}
-    assert modes == {
-        "miraflores": "courier",
-        "arequipa": "trip",  # the hub courier's own stop, done before setting off
-        "cusco": "trip",
-        "iquitos": "carrier",
-    }
-    (trip,) = result.trips
-    assert trip.job_ids[0] == "arequipa" and trip.days >= 2
 
 
 @pytest.mark.parametrize("bad", [[], "no-due"])
