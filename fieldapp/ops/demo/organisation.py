@@ -70,9 +70,11 @@ BRANCHES = [
 
 
 BRANCH_OF = {"courier2": "san-luis"}
-# Bound to no branch, so they choose one or every branch: the admin, and the head supervisor who
-# approves the jobs and watches the deadlines of both counters.
-EVERY_BRANCH = (Role.ADMIN, Role.SUPERVISOR)
+# Bound to no branch, so they choose one or every branch: the admin, the dispatcher who plans
+# both counters' days and the provinces (Iquitos and Cusco fall to San Luis, the nearer), and the
+# head supervisor who approves the jobs and watches the deadlines of both. Couriers and the
+# technician belong to one counter.
+EVERY_BRANCH = (Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR)
 
 
 def branches() -> dict[str, Branch]:
