@@ -132,7 +132,7 @@ def move_shipment(shipment_id: int):
     found = db.session.get(Shipment, shipment_id)
     if found is None:
         abort(404)
-    _job(found.job_id)  # 404 for a shipment of another branch's job
+    job = _job(found.job_id)  # 404 for a shipment of another branch's job too
     form = _move_form(found, CombinedMultiDict((request.files, request.form)))
     if form.validate():
         upload, signature = form.waybill_photo.data, form.receiver_signature.data
@@ -153,7 +153,7 @@ def move_shipment(shipment_id: int):
             label = rules.SHIPMENT_STATUS_LABELS[move.status].lower()
             flash(f"Guía {found.waybill or 'sin número'}: {label}.", "success")
             return redirect(url_for("dispatch.shipment", job_id=found.job_id), 303)
-    return _show(db.session.get(Job, found.job_id), {found.id: form}, status=422)
+    return _show(job, {found.id: form}, status=422)
 
 
 @bp.post("/shipments/jobs/<int:job_id>/close")
@@ -183,5 +183,4 @@ def close_shipment(job_id: int):
         else:
             flash(f"Caso {job.case.case_number}: trabajo cerrado, pasa a supervisión.", "success")
             return redirect(url_for("dispatch.shipments_index"), 303)
-    job = db.session.get(Job, job_id)
     return _show(job, reception=form, status=422)
